@@ -1,0 +1,188 @@
+// Serve a fetch-style handler (Request → Response) on Node's `http` module (HTTP/1.1).
+// Node-only code lives here so that `src/` stays web-standard. HTTP/2 comes later.
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
+
+/** Anything that turns a `Request` into a `Response`: an endpoint's `{ fetch }` or a bare function. */
+export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
+
+export interface ServeOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: loopback only unless asked otherwise. */
+  hostname?: string;
+}
+
+export interface RunningServer {
+  port: number;
+  /** Base URL, e.g. `http://127.0.0.1:9080`, to register with the admin API. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function toFetchFunction(handler: FetchHandlerLike): FetchFunction {
+  if (typeof handler === "function") return handler;
+  return (request, ...extra) => handler.fetch(request, ...extra);
+}
+
+/** Streams the request body chunk by chunk, pausing the socket when the consumer falls behind. */
+function requestBodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Buffer) => {
+        if (finished) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) req.pause();
+      });
+      req.on("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      const fail = (err: Error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(err);
+      };
+      req.on("error", fail);
+      // 'close' without 'end' means the client went away mid-body.
+      req.on("close", () => fail(new Error("request body aborted by the client")));
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      finished = true;
+      req.resume(); // drain and discard whatever is still coming
+    },
+  });
+}
+
+function toRequest(req: http.IncomingMessage, signal: AbortSignal): Request {
+  const host = req.headers.host ?? `${req.socket.localAddress ?? "127.0.0.1"}:${req.socket.localPort ?? 80}`;
+  const url = new URL(req.url ?? "/", `http://${host}`);
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.startsWith(":")) continue;
+    headers.append(name, raw[i + 1]!);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
+  if (hasBody) {
+    init.body = requestBodyStream(req);
+    init.duplex = "half"; // required by undici for streamed request bodies
+  }
+  return new Request(url, init);
+}
+
+function waitForDrainOrClose(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const setCookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  if (setCookies.length > 0) res.setHeader("set-cookie", setCookies);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  // Send the head now: in streaming modes the peer waits for it before the first frame.
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  const onClose = () => {
+    if (!res.writableFinished) reader.cancel(new Error("client closed the connection")).catch(() => {});
+  };
+  res.on("close", onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      // Each write goes to the socket right away (the server sets TCP_NODELAY).
+      if (!res.write(value)) await waitForDrainOrClose(res);
+    }
+    res.end();
+  } finally {
+    res.off("close", onClose);
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** A request listener for `http.createServer` that runs `handler` for every request. */
+export function createHttp1Listener(handler: FetchHandlerLike): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const fetchFn = toFetchFunction(handler);
+  return (req, res) => {
+    const aborter = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) aborter.abort(new Error("client closed the connection"));
+    });
+    const run = async () => {
+      let response: Response;
+      try {
+        response = await fetchFn(toRequest(req, aborter.signal));
+      } catch (err) {
+        if (res.headersSent || res.destroyed) return;
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end(`Internal error while handling ${req.method} ${req.url}: ${describeError(err)}\n`);
+        return;
+      }
+      await writeResponse(response, res);
+    };
+    run().catch((err: unknown) => {
+      // The head may be out already; cutting the connection is the only honest signal left.
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end(`Internal error while sending the response: ${describeError(err)}\n`);
+      } else {
+        res.destroy(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  };
+}
+
+/** Listens on `hostname:port` (default 127.0.0.1, free port) and serves `handler` over HTTP/1.1. */
+export function serve(handler: FetchHandlerLike, opts: ServeOptions = {}): Promise<RunningServer> {
+  const hostname = opts.hostname ?? "127.0.0.1";
+  const server = http.createServer({ noDelay: true }, createHttp1Listener(handler));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, hostname, () => {
+      server.off("error", reject);
+      const { port } = server.address() as AddressInfo;
+      const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+      resolve({
+        port,
+        url: `http://${urlHost}:${port}`,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((err) => (err ? fail(err) : done()));
+            // Keep-alive connections (restate-server reuses them) would otherwise hold close() open.
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,95 @@
+// Typed clients for calling other handlers from a handler: a Proxy whose every property is a handler name.
+// The call's options may come from `restate.rpc.opts(...)` / `restate.rpc.sendOpts(...)` as the last argument.
+
+import { serde as serdes, type Serde } from "../serde/index.js";
+import type { Duration } from "./duration.js";
+import type { ContextImpl } from "./context-impl.js";
+
+export interface CallSpec {
+  service: string;
+  handler: string;
+  key?: string;
+  headers?: Record<string, string>;
+  idempotencyKey?: string;
+  scope?: string;
+  limitKey?: string;
+  name?: string;
+}
+
+export interface SendSpec extends CallSpec {
+  delay?: Duration | number;
+}
+
+interface ClientTarget {
+  service: string;
+  key?: string;
+  scope?: string;
+}
+
+/** The plain options behind rpc.opts()/rpc.sendOpts(), or a plain object passed directly. */
+interface PlainCallOptions {
+  input?: Serde<unknown>;
+  output?: Serde<unknown>;
+  headers?: Record<string, string>;
+  idempotencyKey?: string;
+  delay?: Duration | number;
+  limitKey?: string;
+  name?: string;
+}
+
+function plainOptions(opts: unknown): PlainCallOptions {
+  if (opts === undefined || opts === null) return {};
+  const withGetter = opts as { getOpts?: () => PlainCallOptions };
+  if (typeof withGetter.getOpts === "function") return withGetter.getOpts();
+  return opts as PlainCallOptions;
+}
+
+function spec(target: ClientTarget, handler: string, o: PlainCallOptions): SendSpec {
+  return {
+    service: target.service,
+    handler,
+    key: target.key,
+    headers: o.headers,
+    idempotencyKey: o.idempotencyKey,
+    scope: target.scope,
+    limitKey: o.limitKey,
+    name: o.name,
+    delay: o.delay,
+  };
+}
+
+function proxy(make: (handler: string) => (...args: unknown[]) => unknown): Record<string, unknown> {
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_t, prop) => (typeof prop === "string" ? make(prop) : undefined),
+  });
+}
+
+// A handler's argument list is (input?, opts?): with one argument we cannot know whether it is the input or the
+// options, so options are recognised by their class (rpc.opts / rpc.sendOpts) when they come alone.
+function splitArgs(args: unknown[]): [unknown, unknown] {
+  if (args.length === 1 && isOptsObject(args[0])) return [undefined, args[0]];
+  return [args[0], args[1]];
+}
+
+function isOptsObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && typeof (v as { getOpts?: unknown }).getOpts === "function";
+}
+
+export function makeCallClient(ctx: ContextImpl, target: ClientTarget): Record<string, unknown> {
+  return proxy((handler) => (...args: unknown[]) => {
+    const [input, opts] = splitArgs(args);
+    const o = plainOptions(opts);
+    const inSerde = (o.input ?? serdes.json) as Serde<unknown>;
+    const outSerde = (o.output ?? serdes.json) as Serde<unknown>;
+    return ctx.callRaw(spec(target, handler, o), inSerde.serialize(input), outSerde);
+  });
+}
+
+export function makeSendClient(ctx: ContextImpl, target: ClientTarget): Record<string, unknown> {
+  return proxy((handler) => (...args: unknown[]) => {
+    const [input, opts] = splitArgs(args);
+    const o = plainOptions(opts);
+    const inSerde = (o.input ?? serdes.json) as Serde<unknown>;
+    return ctx.sendRaw(spec(target, handler, o), inSerde.serialize(input));
+  });
+}

@@ -1,0 +1,305 @@
+// The object handlers receive as `ctx`. Every method turns a user action into a journaled syscall on the machine
+// and, where there is something to wait for, a RestatePromise over the notification that will carry the result.
+
+import type { InvocationMachine } from "../machine/invocation-machine.js";
+import { CANCEL_KEY, type NotificationKey } from "../machine/notifications.js";
+import * as sys from "../machine/syscalls.js";
+import { serde as serdes, type Serde } from "../serde/index.js";
+import { makeCallClient, makeSendClient, type CallSpec, type SendSpec } from "./clients.js";
+import { DurablePromiseImpl } from "./durable-promise.js";
+import { durationToMs, type Duration } from "./duration.js";
+import { CancelledError, TerminalError, TimeoutError, failureOf } from "./errors.js";
+import { invocationIdOutcome, stateKeysOutcome, stateValueOutcome, valueOutcome } from "./outcomes.js";
+import { ConstNode, LeafNode, type PromiseNode } from "./promise-node.js";
+import { DeterministicRandom } from "./rand.js";
+import { RestatePromiseImpl, type PromiseOwner, type RestatePromise } from "./restate-promise.js";
+import { executeRun, type RunRetryOptions } from "./run-executor.js";
+import { makeReplayAwareConsole } from "./replay-aware-console.js";
+import { Scheduler } from "./scheduler.js";
+
+export interface InvocationMeta {
+  service: string;
+  handler: string;
+  attemptHeaders: Headers;
+  extraArgs: unknown[];
+  randomSeed: bigint;
+  attemptCompleted: AbortSignal;
+}
+
+type RunOptions<T> = RunRetryOptions & { serde?: Serde<T> };
+
+const EMPTY = new Uint8Array(0);
+
+export class InvocationPromiseImpl<T> extends RestatePromiseImpl<T> {
+  constructor(node: PromiseNode, owner: PromiseOwner, readonly invocationId: Promise<string>) {
+    super(node, owner);
+  }
+}
+
+export class ContextImpl implements PromiseOwner {
+  readonly scheduler: Scheduler;
+  readonly console: Console;
+  readonly key: string;
+  private random: DeterministicRandom | undefined;
+  /** Invocation-id notifications of calls made, to cancel those children when this invocation is cancelled. */
+  private readonly childInvocationIds: NotificationKey[] = [];
+  private requestView: unknown;
+
+  constructor(
+    readonly machine: InvocationMachine,
+    readonly meta: InvocationMeta,
+  ) {
+    this.scheduler = new Scheduler(machine);
+    this.scheduler.onCancelDelivered = () => this.cancelChildren();
+    this.key = machine.startMessage.key ?? "";
+    this.console = makeReplayAwareConsole(machine, `[${meta.service}/${meta.handler}][${machine.startMessage.debugId ?? ""}]`);
+  }
+
+  // ---- promises ----------------------------------------------------------------------------------------------
+
+  wrap<T>(node: PromiseNode): RestatePromise<T> {
+    return new RestatePromiseImpl<T>(node, this);
+  }
+
+  timeoutNode(ms: number): PromiseNode {
+    const key = sys.sleep(this.machine, Date.now() + ms, "");
+    return new LeafNode(key, () => ({ ok: false, error: new TimeoutError() }));
+  }
+
+  // ---- side effects, time, randomness --------------------------------------------------------------------------
+
+  run<T>(nameOrAction: string | (() => T | Promise<T>), actionOrOptions?: unknown, maybeOptions?: RunOptions<T>): RestatePromise<T> {
+    const name = typeof nameOrAction === "string" ? nameOrAction : "";
+    const action = (typeof nameOrAction === "string" ? actionOrOptions : nameOrAction) as () => T | Promise<T>;
+    const options = (typeof nameOrAction === "string" ? maybeOptions : actionOrOptions) as RunOptions<T> | undefined;
+    if (typeof action !== "function") throw new TypeError("ctx.run needs a function to execute");
+    const serde = (options?.serde ?? serdes.json) as Serde<T>;
+    const handle = sys.run(this.machine, name);
+    if (handle.needsExecution) executeRun(this.machine, this.scheduler, handle, name, action, serde, options ?? {});
+    return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
+  }
+
+  sleep(duration: Duration | number, name?: string): RestatePromise<void> {
+    const key = sys.sleep(this.machine, Date.now() + durationToMs(duration), name ?? "");
+    return this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined })));
+  }
+
+  get rand(): DeterministicRandom {
+    return (this.random ??= new DeterministicRandom(this.meta.randomSeed));
+  }
+
+  readonly date = {
+    now: (): Promise<number> => this.run("Date.now", () => Date.now()),
+    toJSON: (): Promise<string> => this.run("Date.toJSON", () => new Date().toJSON()),
+  };
+
+  // ---- state -----------------------------------------------------------------------------------------------------
+
+  get<T>(name: string, serde?: Serde<T>): Promise<T | null> {
+    const s = (serde ?? serdes.json) as Serde<T>;
+    const read = sys.getState(this.machine, name);
+    if (read.ready) {
+      const outcome = read.value === null ? { ok: true as const, value: null } : safeDeserialize(s, read.value);
+      return this.wrap(new ConstNode(outcome));
+    }
+    return this.wrap(new LeafNode(read.key, stateValueOutcome(s)));
+  }
+
+  stateKeys(): Promise<string[]> {
+    const read = sys.getStateKeys(this.machine);
+    if (read.ready) return Promise.resolve(read.value);
+    return this.wrap(new LeafNode(read.key, stateKeysOutcome));
+  }
+
+  set<T>(name: string, value: T, serde?: Serde<T>): void {
+    sys.setState(this.machine, name, ((serde ?? serdes.json) as Serde<T>).serialize(value));
+  }
+
+  clear(name: string): void {
+    sys.clearState(this.machine, name);
+  }
+
+  clearAll(): void {
+    sys.clearAllState(this.machine);
+  }
+
+  // ---- awakeables, signals, promises ----------------------------------------------------------------------------
+
+  awakeable<T>(serde?: Serde<T>): { id: string; promise: RestatePromise<T> } {
+    const { id, key } = sys.awakeable(this.machine);
+    return { id, promise: this.wrap(new LeafNode(key, valueOutcome(serde ?? serdes.json))) };
+  }
+
+  resolveAwakeable<T>(id: string, payload?: T, serde?: Serde<T>): void {
+    sys.completeAwakeable(this.machine, id, { value: ((serde ?? serdes.json) as Serde<T | undefined>).serialize(payload) });
+  }
+
+  rejectAwakeable(id: string, reason: string | TerminalError): void {
+    sys.completeAwakeable(this.machine, id, { failure: failureOf(asTerminal(reason)) });
+  }
+
+  signal<T>(name: string, serde?: Serde<T>): RestatePromise<T> {
+    return this.wrap(new LeafNode(sys.namedSignal(name), valueOutcome(serde ?? serdes.json)));
+  }
+
+  promise<T>(name: string, serde?: Serde<T>): DurablePromiseImpl<T> {
+    return new DurablePromiseImpl<T>(this, name, (serde ?? serdes.json) as Serde<T>);
+  }
+
+  invocation(invocationId: string) {
+    const ctx = this;
+    return {
+      signal<T>(name: string, serde?: Serde<T>) {
+        const s = (serde ?? serdes.json) as Serde<T | undefined>;
+        return {
+          resolve: (payload?: T) => sys.sendSignal(ctx.machine, invocationId, { name }, { value: s.serialize(payload) }),
+          reject: (reason: string | TerminalError) =>
+            sys.sendSignal(ctx.machine, invocationId, { name }, { failure: failureOf(asTerminal(reason)) }),
+        };
+      },
+      cancel: () => sys.sendSignal(ctx.machine, invocationId, { idx: 1 }, { void: true }),
+      attach: <T>(serde?: Serde<T>): RestatePromise<T> =>
+        ctx.wrap(new LeafNode(sys.attachInvocation(ctx.machine, { invocationId }), valueOutcome(serde ?? serdes.json))),
+    };
+  }
+
+  cancel(invocationId: string): void {
+    this.invocation(invocationId).cancel();
+  }
+
+  attach<T>(invocationId: string, serde?: Serde<T>): RestatePromise<T> {
+    return this.invocation(invocationId).attach(serde);
+  }
+
+  // ---- calls -----------------------------------------------------------------------------------------------------
+
+  callRaw<T>(spec: CallSpec, parameter: Uint8Array, output: Serde<T>): InvocationPromiseImpl<T> {
+    const { invocationIdKey, resultKey } = sys.call(this.machine, spec, parameter, spec.name ?? "");
+    this.childInvocationIds.push(invocationIdKey);
+    const id = this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome));
+    return new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
+  }
+
+  sendRaw(spec: SendSpec, parameter: Uint8Array): { invocationId: Promise<string> } {
+    const invokeTime = spec.delay !== undefined ? Date.now() + durationToMs(spec.delay) : undefined;
+    const { invocationIdKey } = sys.send(this.machine, spec, parameter, invokeTime, spec.name ?? "");
+    return { invocationId: this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome)) };
+  }
+
+  serviceClient(def: { name: string }, scope?: string) {
+    return makeCallClient(this, { service: def.name, scope });
+  }
+  objectClient(def: { name: string }, key: string, scope?: string) {
+    return makeCallClient(this, { service: def.name, key, scope });
+  }
+  workflowClient(def: { name: string }, key: string, scope?: string) {
+    return makeCallClient(this, { service: def.name, key, scope });
+  }
+  serviceSendClient(def: { name: string }, scope?: string) {
+    return makeSendClient(this, { service: def.name, scope });
+  }
+  objectSendClient(def: { name: string }, key: string, scope?: string) {
+    return makeSendClient(this, { service: def.name, key, scope });
+  }
+  workflowSendClient(def: { name: string }, key: string, scope?: string) {
+    return makeSendClient(this, { service: def.name, key, scope });
+  }
+  client(def: { name: string }, key?: string) {
+    return makeCallClient(this, { service: def.name, key });
+  }
+  sendClient(def: { name: string }, key?: string) {
+    return makeSendClient(this, { service: def.name, key });
+  }
+
+  scope(scopeKey: string) {
+    if (!/^[a-zA-Z0-9_.-]{1,36}$/.test(scopeKey)) {
+      throw new TypeError(`invalid scope key '${scopeKey}': use 1 to 36 characters from [a-zA-Z0-9_.-]`);
+    }
+    return {
+      serviceClient: (def: { name: string }) => this.serviceClient(def, scopeKey),
+      objectClient: (def: { name: string }, key: string) => this.objectClient(def, key, scopeKey),
+      workflowClient: (def: { name: string }, key: string) => this.workflowClient(def, key, scopeKey),
+      serviceSendClient: (def: { name: string }) => this.serviceSendClient(def, scopeKey),
+      objectSendClient: (def: { name: string }, key: string) => this.objectSendClient(def, key, scopeKey),
+      workflowSendClient: (def: { name: string }, key: string) => this.workflowSendClient(def, key, scopeKey),
+      client: (def: { name: string }, key?: string) => makeCallClient(this, { service: def.name, key, scope: scopeKey }),
+      sendClient: (def: { name: string }, key?: string) => makeSendClient(this, { service: def.name, key, scope: scopeKey }),
+    };
+  }
+
+  genericCall<REQ = Uint8Array, RES = Uint8Array>(call: {
+    service: string; method: string; parameter: REQ; key?: string; headers?: Record<string, string>;
+    inputSerde?: Serde<REQ>; outputSerde?: Serde<RES>; idempotencyKey?: string; scope?: string; limitKey?: string; name?: string;
+  }): InvocationPromiseImpl<RES> {
+    const input = (call.inputSerde ?? serdes.binary) as Serde<REQ>;
+    const output = (call.outputSerde ?? serdes.binary) as Serde<RES>;
+    return this.callRaw({ ...call, handler: call.method }, input.serialize(call.parameter), output);
+  }
+
+  genericSend<REQ = Uint8Array>(call: {
+    service: string; method: string; parameter: REQ; key?: string; headers?: Record<string, string>;
+    inputSerde?: Serde<REQ>; delay?: Duration | number; idempotencyKey?: string; scope?: string; limitKey?: string; name?: string;
+  }): { invocationId: Promise<string> } {
+    const input = (call.inputSerde ?? serdes.binary) as Serde<REQ>;
+    return this.sendRaw({ ...call, handler: call.method }, input.serialize(call.parameter));
+  }
+
+  // ---- request -----------------------------------------------------------------------------------------------------
+
+  request() {
+    return (this.requestView ??= buildRequestView(this));
+  }
+
+  /** On cancellation, cancel the calls this invocation made whose invocation ids were known before the cancel. */
+  private cancelChildren(): void {
+    const store = this.machine.notifications;
+    const cancelSeq = store.get(CANCEL_KEY)?.seq ?? -1;
+    for (const key of this.childInvocationIds) {
+      const n = store.get(key);
+      if (n && n.seq < cancelSeq && n.result.tag === "invocationId") {
+        sys.sendSignal(this.machine, n.result.invocationId, { idx: 1 }, { void: true });
+      }
+    }
+  }
+}
+
+function safeDeserialize<T>(serde: Serde<T>, bytes: Uint8Array) {
+  try {
+    return { ok: true as const, value: serde.deserialize(bytes) as unknown };
+  } catch (error) {
+    return { ok: false as const, error };
+  }
+}
+
+function asTerminal(reason: string | TerminalError): TerminalError {
+  return reason instanceof TerminalError ? reason : new TerminalError(String(reason));
+}
+
+function buildRequestView(ctx: ContextImpl) {
+  const m = ctx.machine;
+  const start = m.startMessage;
+  const headers = new Map<string, string>();
+  for (const h of m.inputCommand.headers ?? []) headers.set((h.key ?? "").toLowerCase(), h.value ?? "");
+  const attemptHeaders = new Map<string, string>();
+  ctx.meta.attemptHeaders.forEach((v, k) => attemptHeaders.set(k, v));
+  const target = {
+    service: ctx.meta.service,
+    handler: ctx.meta.handler,
+    key: start.key ? start.key : undefined,
+    toString: () => `${ctx.meta.service}/${start.key ? start.key + "/" : ""}${ctx.meta.handler}`,
+  };
+  return {
+    target,
+    id: start.debugId ?? "",
+    headers,
+    attemptHeaders,
+    body: m.inputCommand.value?.content ?? EMPTY,
+    extraArgs: ctx.meta.extraArgs,
+    idempotencyKey: start.idempotencyKey ?? headers.get("idempotency-key"),
+    scope: start.scope,
+    limitKey: start.limitKey,
+    attemptCompletedSignal: ctx.meta.attemptCompleted,
+  };
+}
+
+export { CancelledError };

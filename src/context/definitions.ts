@@ -1,0 +1,329 @@
+// User-facing builders: service(), object(), workflow(), handlers.*, rpc.opts/sendOpts, with the same
+// signatures as the official SDK. Each definition is validated and turned into a ServiceEntry at once
+// (so mistakes surface where the service is defined), kept on the definition under a private symbol.
+
+import type {
+  Context,
+  ObjectContext,
+  ObjectSharedContext,
+  TypedState,
+  UntypedState,
+  WorkflowContext,
+  WorkflowSharedContext,
+} from "./context-types.js";
+import {
+  normalizeHandlerOptions,
+  normalizeServiceOptions,
+  resolveHandlerRuntime,
+  validateHandlerName,
+  validateServiceName,
+  type HandlerEntry,
+  type HandlerKind,
+  type ServiceEntry,
+  type ServiceType,
+} from "./rpc-entry.js";
+import type {
+  ClientCallOptions,
+  ClientSendOptions,
+  ObjectHandlerOpts,
+  ObjectOptions,
+  ObjectOpts,
+  RemoveVoidArgument,
+  ServiceDefinition,
+  ServiceHandlerOpts,
+  ServiceOptions,
+  ServiceOpts,
+  VirtualObjectDefinition,
+  WorkflowDefinition,
+  WorkflowHandlerOpts,
+  WorkflowOptions,
+  WorkflowOpts,
+} from "./rpc-types.js";
+
+export type {
+  ExecutionOptions,
+  HandlerEntry,
+  HandlerKind,
+  HandlerManifestOptions,
+  NormalizedRetryPolicy,
+  ServiceEntry,
+  ServiceManifestOptions,
+  ServiceType,
+} from "./rpc-entry.js";
+
+// Symbol.for: two copies of perdure in one process still recognise each other's definitions.
+const HANDLER_META = Symbol.for("perdure.handler");
+const SERVICE_ENTRY = Symbol.for("perdure.serviceEntry");
+
+/** What handlers.* attach to the function they return. */
+interface HandlerMeta {
+  kind: HandlerKind | "SERVICE";
+  opts: (ServiceHandlerOpts<unknown, unknown> & { enableLazyState?: boolean }) | undefined;
+  fn: (...args: unknown[]) => unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Call options
+
+/** Options of a request/response call (`rpc.opts(...)`). */
+export class Opts<I, O> {
+  static from<I, O>(opts: ClientCallOptions<I, O>): Opts<I, O> {
+    return new Opts(opts);
+  }
+
+  private constructor(private readonly opts: ClientCallOptions<I, O>) {}
+
+  getOpts(): ClientCallOptions<I, O> {
+    return this.opts;
+  }
+}
+
+/** Options of a one-way call (`rpc.sendOpts(...)`). */
+export class SendOpts<I> {
+  static from<I>(opts: ClientSendOptions<I>): SendOpts<I> {
+    return new SendOpts(opts);
+  }
+
+  private constructor(private readonly opts: ClientSendOptions<I>) {}
+
+  getOpts(): ClientSendOptions<I> {
+    return this.opts;
+  }
+}
+
+export const rpc = {
+  opts: <I, O>(opts: ClientCallOptions<I, O>): Opts<I, O> => Opts.from(opts),
+  sendOpts: <I>(opts: ClientSendOptions<I>): SendOpts<I> => SendOpts.from(opts),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// handlers.*
+
+function markHandler(kind: HandlerMeta["kind"], optsOrFn: unknown, maybeFn: unknown): any {
+  const [opts, fn] = typeof optsOrFn === "function" ? [undefined, optsOrFn] : [optsOrFn, maybeFn];
+  if (typeof fn !== "function") throw new TypeError("The handler function must be the last argument");
+  if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
+    throw new TypeError("Handler options must be an object");
+  }
+  // A fresh function per call, so one user function can be wrapped with different options.
+  const handler = function (this: unknown, ...args: unknown[]) {
+    return (fn as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  const meta: HandlerMeta = { kind, opts: opts as HandlerMeta["opts"], fn: fn as HandlerMeta["fn"] };
+  Object.defineProperty(handler, HANDLER_META, { value: meta });
+  return handler;
+}
+
+function handler<O, I = void>(
+  opts: ServiceHandlerOpts<I, O>,
+  fn: (ctx: Context, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn> {
+  return markHandler("SERVICE", opts, fn);
+}
+
+function workflowRun<O, I = void, TState extends TypedState = UntypedState>(
+  opts: WorkflowHandlerOpts<I, O>,
+  fn: (ctx: WorkflowContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function workflowRun<O, I = void, TState extends TypedState = UntypedState>(
+  fn: (ctx: WorkflowContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function workflowRun(optsOrFn: unknown, fn?: unknown): any {
+  return markHandler("WORKFLOW", optsOrFn, fn);
+}
+
+function workflowShared<O, I = void, TState extends TypedState = UntypedState>(
+  opts: WorkflowHandlerOpts<I, O>,
+  fn: (ctx: WorkflowSharedContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function workflowShared<O, I = void, TState extends TypedState = UntypedState>(
+  fn: (ctx: WorkflowSharedContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function workflowShared(optsOrFn: unknown, fn?: unknown): any {
+  return markHandler("SHARED", optsOrFn, fn);
+}
+
+function objectExclusive<O, I = void, TState extends TypedState = UntypedState>(
+  opts: ObjectHandlerOpts<I, O>,
+  fn: (ctx: ObjectContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function objectExclusive<O, I = void, TState extends TypedState = UntypedState>(
+  fn: (ctx: ObjectContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function objectExclusive(optsOrFn: unknown, fn?: unknown): any {
+  return markHandler("EXCLUSIVE", optsOrFn, fn);
+}
+
+function objectShared<O, I = void, TState extends TypedState = UntypedState>(
+  opts: ObjectHandlerOpts<I, O>,
+  fn: (ctx: ObjectSharedContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function objectShared<O, I = void, TState extends TypedState = UntypedState>(
+  fn: (ctx: ObjectSharedContext<TState>, input: I) => Promise<O>,
+): RemoveVoidArgument<typeof fn>;
+function objectShared(optsOrFn: unknown, fn?: unknown): any {
+  return markHandler("SHARED", optsOrFn, fn);
+}
+
+/** Wrap a handler function with options (and, for objects/workflows, its concurrency kind). */
+export const handlers = {
+  handler,
+  object: { exclusive: objectExclusive, shared: objectShared },
+  workflow: { workflow: workflowRun, shared: workflowShared },
+};
+
+export const createServiceHandler: typeof handlers.handler = handler;
+export const createObjectHandler: typeof handlers.object.exclusive = objectExclusive;
+export const createObjectSharedHandler: typeof handlers.object.shared = objectShared;
+export const createWorkflowHandler: typeof handlers.workflow.workflow = workflowRun;
+export const createWorkflowSharedHandler: typeof handlers.workflow.shared = workflowShared;
+
+// ---------------------------------------------------------------------------------------------------
+// service() / object() / workflow()
+
+interface DefinitionInput {
+  name: string;
+  handlers: object;
+  description?: string;
+  metadata?: Record<string, string>;
+  options?: ServiceOptions & ObjectOptions & WorkflowOptions;
+}
+
+/** Define a service: stateless handlers, any number of concurrent invocations. */
+export const service = <P extends string, M>(service: {
+  name: P;
+  handlers: ServiceOpts<M> & ThisType<M>;
+  description?: string;
+  metadata?: Record<string, string>;
+  options?: ServiceOptions;
+}): ServiceDefinition<P, M> => define("SERVICE", service);
+
+/** Define a virtual object: keyed state, one exclusive handler at a time per key. */
+export const object = <P extends string, M>(object: {
+  name: P;
+  handlers: ObjectOpts<M> & ThisType<M>;
+  description?: string;
+  metadata?: Record<string, string>;
+  options?: ObjectOptions;
+}): VirtualObjectDefinition<P, M> => define("VIRTUAL_OBJECT", object);
+
+/** Define a workflow: a `run` handler executed once per key, plus shared handlers. */
+export const workflow = <P extends string, M>(workflow: {
+  name: P;
+  handlers: WorkflowOpts<M> & ThisType<M>;
+  description?: string;
+  metadata?: Record<string, string>;
+  options?: WorkflowOptions;
+}): WorkflowDefinition<P, M> => define("WORKFLOW", workflow);
+
+/** The runtime entry of a definition made by service()/object()/workflow(). */
+export function serviceEntryOf(definition: unknown): ServiceEntry {
+  const entry =
+    typeof definition === "object" && definition !== null
+      ? (definition as { [SERVICE_ENTRY]?: ServiceEntry })[SERVICE_ENTRY]
+      : undefined;
+  if (entry !== undefined) return entry;
+  const d = definition as Record<string, unknown> | null | undefined;
+  if (d && typeof d === "object" && "_kind" in d && ("service" in d || "object" in d || "workflow" in d)) {
+    throw new TypeError(
+      `'${String(d.name)}' was defined with @restatedev/restate-sdk; define it with service()/object()/workflow() from perdure`,
+    );
+  }
+  throw new TypeError(
+    `Expected a definition made by service(), object() or workflow(), got ${describe(definition)}`,
+  );
+}
+
+function define(type: ServiceType, input: DefinitionInput): any {
+  if (typeof input !== "object" || input === null) {
+    throw new TypeError(`${typeLabel(type)} definition must be an object with 'name' and 'handlers'`);
+  }
+  const name = validateServiceName(input.name);
+  const where = `${typeLabel(type)} '${name}'`;
+  const userHandlers = input.handlers;
+  if (typeof userHandlers !== "object" || userHandlers === null) {
+    throw new TypeError(`${where} must have a 'handlers' object`);
+  }
+  const options = normalizeServiceOptions(type, input.options, input.description, input.metadata, where);
+
+  const entries = new Map<string, HandlerEntry>();
+  for (const [handlerName, value] of Object.entries(userHandlers)) {
+    validateHandlerName(name, handlerName);
+    if (typeof value !== "function") {
+      throw new TypeError(`Handler '${handlerName}' of ${where} must be a function, got ${describe(value)}`);
+    }
+    const meta = (value as { [HANDLER_META]?: HandlerMeta })[HANDLER_META];
+    const kind = handlerKind(type, handlerName, meta, where);
+    const handlerWhere = `handler '${name}/${handlerName}'`;
+    const handlerOptions = normalizeHandlerOptions(type, meta?.opts, handlerWhere);
+    if (kind === "WORKFLOW" && handlerOptions.idempotencyRetention !== undefined) {
+      throw new TypeError(
+        `idempotencyRetention cannot be set on ${handlerWhere} (the workflow's run handler); use the workflow's workflowRetention option`,
+      );
+    }
+    const target = meta?.fn ?? (value as (...args: unknown[]) => unknown);
+    entries.set(handlerName, {
+      name: handlerName,
+      kind,
+      // `this` is the handlers object, as in the official SDK (handlers may call this.other(ctx, …)).
+      fn: (ctx, arg) => target.call(userHandlers, ctx, arg),
+      options: handlerOptions,
+      ...resolveHandlerRuntime(handlerOptions, options),
+    });
+  }
+  if (type === "WORKFLOW" && !entries.has("run")) {
+    throw new TypeError(`${where} must have a handler named 'run'`);
+  }
+
+  const entry: ServiceEntry = { name, type, handlers: entries, options };
+  const definition = { name };
+  Object.defineProperty(definition, SERVICE_ENTRY, { value: entry });
+  return definition;
+}
+
+function handlerKind(
+  type: ServiceType,
+  handlerName: string,
+  meta: HandlerMeta | undefined,
+  where: string,
+): HandlerKind | undefined {
+  switch (type) {
+    case "SERVICE":
+      return undefined;
+    case "VIRTUAL_OBJECT":
+      // Plain functions are exclusive; handlers.handler()/workflow wrappers count as shared, as in the official SDK.
+      if (meta === undefined || meta.kind === "EXCLUSIVE") return "EXCLUSIVE";
+      return "SHARED";
+    case "WORKFLOW": {
+      if (RESERVED_WORKFLOW_HANDLERS.has(handlerName)) {
+        throw new TypeError(`'${handlerName}' is a reserved name and cannot be a handler of ${where}`);
+      }
+      if (handlerName === "run") {
+        if (meta !== undefined && meta.kind !== "WORKFLOW") {
+          throw new TypeError(`The 'run' handler of ${where} must be a plain function or handlers.workflow.workflow(...)`);
+        }
+        return "WORKFLOW";
+      }
+      if (meta?.kind === "WORKFLOW") {
+        throw new TypeError(
+          `Handler '${handlerName}' of ${where}: only 'run' can be a workflow handler; use handlers.workflow.shared for the others`,
+        );
+      }
+      return "SHARED";
+    }
+  }
+}
+
+const RESERVED_WORKFLOW_HANDLERS = new Set(["workflowSubmit", "workflowAttach", "workflowOutput"]);
+
+function typeLabel(type: ServiceType): string {
+  return type === "SERVICE" ? "service" : type === "VIRTUAL_OBJECT" ? "object" : "workflow";
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (typeof value === "object") return `an object (${Object.keys(value).slice(0, 5).join(", ") || "no keys"})`;
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,55 @@
+// Workflow durable promises: awaiting one reads it (blocking until someone resolves it); peek reads without waiting.
+
+import * as sys from "../machine/syscalls.js";
+import type { Serde } from "../serde/index.js";
+import type { ContextImpl } from "./context-impl.js";
+import { TerminalError, failureOf } from "./errors.js";
+import { valueOutcome } from "./outcomes.js";
+import { LeafNode } from "./promise-node.js";
+import type { RestatePromise } from "./restate-promise.js";
+
+export class DurablePromiseImpl<T> implements Promise<T> {
+  readonly [Symbol.toStringTag] = "Promise";
+  private read: RestatePromise<T> | undefined;
+
+  constructor(
+    private readonly ctx: ContextImpl,
+    private readonly name: string,
+    private readonly serde: Serde<T>,
+  ) {}
+
+  /** Waits for the promise's value; the GetPromise command is issued once, on first use. */
+  get(): RestatePromise<T> {
+    return (this.read ??= this.ctx.wrap<T>(new LeafNode(sys.getPromise(this.ctx.machine, this.name), valueOutcome(this.serde))));
+  }
+
+  peek(): Promise<T | undefined> {
+    return this.ctx.wrap<T | undefined>(new LeafNode(sys.peekPromise(this.ctx.machine, this.name), valueOutcome(this.serde)));
+  }
+
+  resolve(value?: T): Promise<void> {
+    const key = sys.completePromise(this.ctx.machine, this.name, { value: (this.serde as Serde<T | undefined>).serialize(value) });
+    return this.ctx.wrap<void>(new LeafNode(key, valueOutcome(this.serde)));
+  }
+
+  reject(errorMsg: string): Promise<void> {
+    const failure = failureOf(new TerminalError(errorMsg));
+    const key = sys.completePromise(this.ctx.machine, this.name, { failure });
+    return this.ctx.wrap<void>(new LeafNode(key, valueOutcome(this.serde)));
+  }
+
+  then<A = T, B = never>(
+    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.get().then(onfulfilled, onrejected);
+  }
+
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.get().catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.get().finally(onfinally);
+  }
+}

@@ -1,0 +1,151 @@
+// Error classes users throw and catch, with the same names, fields and codes as the official SDK
+// (1.17.2), plus small helpers the runtime uses to turn anything thrown into a protocol failure.
+
+import type { Duration } from "./duration.js";
+
+/** Default code of a failure when nothing more specific is known. */
+export const INTERNAL_ERROR_CODE = 500;
+export const TIMEOUT_ERROR_CODE = 408;
+export const CANCELLED_ERROR_CODE = 409;
+
+/** Base class of every error perdure defines. `code` is an HTTP-like status code. */
+export class RestateError extends Error {
+  readonly code: number;
+  override name = "RestateError";
+
+  constructor(message: string, options?: { errorCode?: number; cause?: any }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.code = options?.errorCode ?? INTERNAL_ERROR_CODE;
+  }
+}
+
+/**
+ * Ends the invocation with a failure instead of retrying it. The code reaches an ingress caller as the
+ * HTTP status; metadata (Restate 1.6+, protocol V6+) is recorded with the failure.
+ */
+export class TerminalError extends RestateError {
+  override name = "TerminalError";
+  readonly metadata?: Record<string, string>;
+
+  constructor(
+    message?: string,
+    options?: { errorCode?: number; cause?: any; metadata?: Record<string, string> },
+  ) {
+    super(message ?? "", options);
+    this.metadata = options?.metadata ?? {};
+  }
+}
+
+/** Rejection of `RestatePromise.orTimeout` when the timeout fires first. */
+export class TimeoutError extends TerminalError {
+  override name = "TimeoutError";
+
+  constructor() {
+    super("Timeout occurred", { errorCode: TIMEOUT_ERROR_CODE });
+  }
+}
+
+/** Rejection of awaited operations once the invocation has been cancelled. */
+export class CancelledError extends TerminalError {
+  override name = "CancelledError";
+
+  constructor() {
+    super("Cancelled", { errorCode: CANCELLED_ERROR_CODE });
+  }
+}
+
+export interface RetryableErrorOptions {
+  /** How long to wait before the next attempt. */
+  retryAfter?: Duration | number;
+}
+
+/** An error Restate retries; inside `ctx.run` it may choose the delay before the next attempt. */
+export class RetryableError extends RestateError {
+  override name = "RetryableError";
+  readonly retryAfter?: Duration | number;
+
+  constructor(message: string, options?: RetryableErrorOptions & { errorCode?: number; cause?: any }) {
+    super(message, { errorCode: options?.errorCode, cause: options?.cause });
+    this.retryAfter = options?.retryAfter;
+  }
+
+  /** Wraps any thrown value, keeping its message (and its `code`/`errorCode` when it has one). */
+  static from(cause: any, options?: RetryableErrorOptions & { errorCode?: number }): RetryableError {
+    const error = ensureError(cause);
+    return new RetryableError(error.message, {
+      errorCode: options?.errorCode ?? codeOf(error),
+      cause,
+      retryAfter: options?.retryAfter,
+    });
+  }
+}
+
+/** Thrown inside `ctx.run`: asks Restate to pause the invocation instead of retrying it. */
+export class PauseError extends RestateError {
+  override name = "PauseError";
+
+  constructor(message: string, options?: { errorCode?: number; cause?: any }) {
+    super(message, options);
+  }
+
+  // The official SDK (1.17.2) returns a RetryableError here, which defeats the purpose; we return a PauseError.
+  static from(cause: any): PauseError {
+    const error = ensureError(cause);
+    return new PauseError(error.message, { errorCode: codeOf(error), cause });
+  }
+}
+
+export function isTerminalError(e: unknown): e is TerminalError {
+  return e instanceof TerminalError;
+}
+
+/**
+ * Turns any thrown value into an Error with a readable message. Plain objects carrying
+ * `code` and `message` keep them (as a RestateError); other values are described with JSON when possible.
+ */
+export function ensureError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  if (typeof e === "object" && e !== null && "message" in e && typeof e.message === "string") {
+    const code = "code" in e && typeof e.code === "number" ? e.code : undefined;
+    return new RestateError(e.message, { errorCode: code, cause: e });
+  }
+  return new Error(`Non-Error value thrown: ${describeValue(e)}`, { cause: e });
+}
+
+/** The payload of a protocol `Failure` for a terminal error. */
+export interface FailureInfo {
+  code: number;
+  message: string;
+  metadata: { key: string; value: string }[];
+}
+
+/**
+ * Code, message and metadata of a failure. Meant for terminal errors; any other value gets its
+ * `code` when it is a RestateError (else 500) and no metadata.
+ */
+export function failureOf(e: unknown): FailureInfo {
+  const error = ensureError(e);
+  const code = error instanceof RestateError ? error.code : INTERNAL_ERROR_CODE;
+  const raw = error instanceof TerminalError ? (error.metadata ?? {}) : {};
+  const metadata = Object.entries(raw).map(([key, value]) => ({ key, value: String(value) }));
+  return { code, message: error.message, metadata };
+}
+
+function codeOf(error: Error): number | undefined {
+  if (error instanceof RestateError) return error.code;
+  const candidate = (error as { errorCode?: unknown }).errorCode;
+  return typeof candidate === "number" ? candidate : undefined;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "symbol" || typeof value === "function") return String(value);
+  try {
+    const json = JSON.stringify(value);
+    return json ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

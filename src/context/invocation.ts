@@ -1,0 +1,97 @@
+// Runs one attempt of a handler on a ready state machine, and maps how user code ends to the terminal frame:
+// a value → Output + End; a TerminalError → Output(failure) + End; anything else → ErrorMessage (the server retries).
+
+import { ErrorCode } from "../protocol/errors.js";
+import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError } from "../machine/errors.js";
+import type { InvocationMachine } from "../machine/invocation-machine.js";
+import * as sys from "../machine/syscalls.js";
+import { ContextImpl, type InvocationMeta } from "./context-impl.js";
+import { TerminalError, ensureError, failureOf } from "./errors.js";
+import type { HandlerEntry } from "./rpc-entry.js";
+
+const EMPTY = new Uint8Array(0);
+
+export interface AttemptResult {
+  /** How the attempt ended: "completed", "suspended" or "failed with code N". */
+  reason: string;
+}
+
+/** Runs the handler until the machine writes its terminal frame. Never rejects. */
+export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, meta: Omit<InvocationMeta, "attemptCompleted">): Promise<AttemptResult> {
+  const attemptCompleted = new AbortController();
+  const closed = new Promise<AttemptResult>((resolve) => {
+    machine.onClose = (reason) => {
+      attemptCompleted.abort(new Error(`attempt ${reason}`));
+      resolve({ reason });
+    };
+  });
+  let ctx: ContextImpl;
+  try {
+    ctx = new ContextImpl(machine, { ...meta, attemptCompleted: attemptCompleted.signal });
+  } catch (e) {
+    machine.fail({ code: ErrorCode.INTERNAL, message: `cannot create the handler context: ${ensureError(e).message}` });
+    return closed;
+  }
+
+  let input: unknown;
+  try {
+    input = handler.input.deserialize(machine.inputCommand.value?.content ?? EMPTY);
+  } catch (e) {
+    // Bad input will not get better with retries: answer the caller with 400.
+    const error = new TerminalError(`Cannot decode the input of ${meta.service}/${meta.handler}: ${ensureError(e).message}`, { errorCode: 400 });
+    finishWithFailure(machine, error);
+    return closed;
+  }
+
+  Promise.resolve()
+    .then(() => handler.fn(ctx, input))
+    .then(
+      async (value) => {
+        await ctx.scheduler.whenRunsIdle();
+        if (machine.state === "closed") return;
+        let bytes: Uint8Array;
+        try {
+          bytes = handler.output.serialize(value);
+        } catch (e) {
+          const err = ensureError(e);
+          machine.fail({ code: ErrorCode.INTERNAL, message: `Cannot serialize the output of ${meta.service}/${meta.handler}: ${err.message}`, stacktrace: err.stack });
+          return;
+        }
+        sys.output(machine, { value: bytes });
+        machine.end();
+      },
+      async (thrown) => {
+        await ctx.scheduler.whenRunsIdle();
+        endWithError(machine, thrown, handler);
+      },
+    )
+    .catch((e) => endWithError(machine, e, handler));
+  return closed;
+}
+
+function finishWithFailure(machine: InvocationMachine, error: TerminalError): void {
+  sys.output(machine, { failure: failureOf(error) });
+  machine.end();
+}
+
+function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry): void {
+  if (machine.state === "closed") return; // suspended, mismatched or finished already: nothing to add
+  if (thrown instanceof AttemptClosedError || thrown instanceof JournalMismatchError) return;
+  const converted = handler.execution?.asTerminalError?.(thrown);
+  if (thrown instanceof TerminalError || converted) {
+    try {
+      finishWithFailure(machine, (converted ?? thrown) as TerminalError);
+    } catch (e) {
+      if (!(e instanceof AttemptClosedError || e instanceof JournalMismatchError)) throw e;
+    }
+    return;
+  }
+  const error = ensureError(thrown);
+  const code = error instanceof UnsupportedFeatureError ? ErrorCode.UNSUPPORTED_FEATURE : retryableCode(error);
+  machine.fail({ code, message: error.message || error.name, stacktrace: error.stack });
+}
+
+function retryableCode(error: Error): number {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "number" && code >= 400 && code < 600 ? code : ErrorCode.INTERNAL;
+}

@@ -1,0 +1,157 @@
+// The tree behind every RestatePromise. A node resolves at a position in the server's notification order (seq), so
+// combinators pick the same winner on every replay, however fast things happened the first time.
+
+import { Combinator, type AwaitTree, type CombinatorType } from "../machine/await-tree.js";
+import type { NotificationKey, NotificationResult, NotificationStore } from "../machine/notifications.js";
+
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+export interface Resolution {
+  seq: number;
+  outcome: Outcome;
+}
+
+export abstract class PromiseNode {
+  private resolved: Resolution | undefined;
+
+  /** The resolution, once the notifications it depends on are in; memoized because it can never change. */
+  resolve(store: NotificationStore): Resolution | undefined {
+    if (this.resolved) return this.resolved;
+    const r = this.compute(store);
+    if (r) this.resolved = r;
+    return r;
+  }
+
+  protected abstract compute(store: NotificationStore): Resolution | undefined;
+  /** The part still waiting: a leaf key, a subtree, or undefined when resolved. */
+  abstract pending(store: NotificationStore): NotificationKey | AwaitTree | undefined;
+}
+
+/** Waits for one notification; `convert` turns the raw result into the value or error user code sees. */
+export class LeafNode extends PromiseNode {
+  constructor(
+    readonly key: NotificationKey,
+    private readonly convert: (result: NotificationResult) => Outcome,
+  ) {
+    super();
+  }
+
+  protected compute(store: NotificationStore): Resolution | undefined {
+    const n = store.get(this.key);
+    if (!n) return undefined;
+    let outcome: Outcome;
+    try {
+      outcome = this.convert(n.result);
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    return { seq: n.seq, outcome };
+  }
+
+  pending(store: NotificationStore): NotificationKey | undefined {
+    return store.has(this.key) ? undefined : this.key;
+  }
+}
+
+/** Already resolved (RestatePromise.resolve/reject, or a value known without the server). Orders before everything. */
+export class ConstNode extends PromiseNode {
+  constructor(private readonly outcome: Outcome) {
+    super();
+  }
+  protected compute(): Resolution {
+    return { seq: -1, outcome: this.outcome };
+  }
+  pending(): undefined {
+    return undefined;
+  }
+}
+
+/** Transforms a child's outcome (RestatePromise.map, deserialization of combinator results). */
+export class MapNode extends PromiseNode {
+  constructor(
+    private readonly child: PromiseNode,
+    private readonly transform: (outcome: Outcome) => Outcome,
+  ) {
+    super();
+  }
+  protected compute(store: NotificationStore): Resolution | undefined {
+    const r = this.child.resolve(store);
+    if (!r) return undefined;
+    let outcome: Outcome;
+    try {
+      outcome = this.transform(r.outcome);
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    return { seq: r.seq, outcome };
+  }
+  pending(store: NotificationStore) {
+    return this.child.pending(store);
+  }
+}
+
+export type CombinatorKind = "race" | "all" | "any" | "allSettled";
+
+const PROTOCOL_COMBINATOR: Record<CombinatorKind, CombinatorType> = {
+  race: Combinator.FIRST_COMPLETED,
+  all: Combinator.ALL_SUCCEEDED_OR_FIRST_FAILED,
+  any: Combinator.FIRST_SUCCEEDED_OR_ALL_FAILED,
+  allSettled: Combinator.ALL_COMPLETED,
+};
+
+export class CombinatorNode extends PromiseNode {
+  constructor(
+    readonly kind: CombinatorKind,
+    private readonly children: PromiseNode[],
+  ) {
+    super();
+  }
+
+  protected compute(store: NotificationStore): Resolution | undefined {
+    const rs = this.children.map((c) => c.resolve(store));
+    const done = rs.filter((r): r is Resolution => r !== undefined);
+    const earliest = (pred: (r: Resolution) => boolean) =>
+      done.filter(pred).reduce<Resolution | undefined>((a, r) => (a === undefined || r.seq < a.seq ? r : a), undefined);
+    const allDone = done.length === rs.length;
+    const lastSeq = done.reduce((m, r) => Math.max(m, r.seq), -1);
+    switch (this.kind) {
+      case "race":
+        return earliest(() => true);
+      case "all": {
+        const failed = earliest((r) => !r.outcome.ok);
+        if (failed) return failed;
+        if (!allDone) return undefined;
+        return { seq: lastSeq, outcome: { ok: true, value: rs.map((r) => (r!.outcome as { value: unknown }).value) } };
+      }
+      case "any": {
+        const succeeded = earliest((r) => r.outcome.ok);
+        if (succeeded) return succeeded;
+        if (!allDone) return undefined;
+        const errors = rs.map((r) => (r!.outcome as { error: unknown }).error);
+        return { seq: lastSeq, outcome: { ok: false, error: new AggregateError(errors, "All promises were rejected") } };
+      }
+      case "allSettled": {
+        if (!allDone) return undefined;
+        const settled = rs.map((r) =>
+          r!.outcome.ok ? { status: "fulfilled", value: r!.outcome.value } : { status: "rejected", reason: r!.outcome.error },
+        );
+        return { seq: lastSeq, outcome: { ok: true, value: settled } };
+      }
+    }
+  }
+
+  pending(store: NotificationStore): AwaitTree | undefined {
+    if (this.resolve(store)) return undefined;
+    const tree: AwaitTree = { combinator: PROTOCOL_COMBINATOR[this.kind], leaves: [], children: [] };
+    for (const child of this.children) {
+      const p = child.pending(store);
+      if (p === undefined) continue;
+      if (typeof p === "object") tree.children.push(p);
+      else tree.leaves.push(p);
+    }
+    return tree;
+  }
+}
+
+export function asAwaitTree(p: NotificationKey | AwaitTree): AwaitTree {
+  return typeof p === "object" ? p : { combinator: Combinator.FIRST_COMPLETED, leaves: [p], children: [] };
+}

@@ -1,0 +1,138 @@
+// Decides, for every await in user code, whether it resolves now, waits for the server, or ends the attempt.
+//
+// An await resolves as soon as its notifications are in. Otherwise it waits; once user code has nothing left to do
+// (checked after a macrotask, when every microtask has run) and no ctx.run closure is executing:
+//   - the request body still open (bidirectional) → keep waiting for notifications;
+//   - still replaying → the journal has no result for what the code awaits: the code changed (journal mismatch);
+//   - otherwise → suspend, listing everything awaited, and let the server resume us.
+
+import { ErrorCode } from "../protocol/errors.js";
+import type { InvocationMachine } from "../machine/invocation-machine.js";
+import { CANCEL_KEY, describeKey, type NotificationKey } from "../machine/notifications.js";
+import type { AwaitTree } from "../machine/await-tree.js";
+import { CancelledError } from "./errors.js";
+import { asAwaitTree, type PromiseNode, type Resolution } from "./promise-node.js";
+
+interface Waiter {
+  node: PromiseNode;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const nextMacrotask: (fn: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === "function"
+    ? (fn) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(fn)
+    : (fn) => setTimeout(fn, 0);
+
+export class Scheduler {
+  private waiters: Waiter[] = [];
+  private runningRuns = 0;
+  private runsIdle: (() => void)[] = [];
+  private settleScheduled = false;
+  private cancelDelivered = false;
+  /** Called when a cancellation is delivered to user code (to cancel child invocations). */
+  onCancelDelivered: (() => void) | undefined;
+
+  constructor(private readonly machine: InvocationMachine) {
+    machine.onNotification = () => {
+      this.recheckWaiters();
+      this.scheduleSettle();
+    };
+  }
+
+  /** Registers an await of `node`; settles the native promise now if possible. */
+  await(node: PromiseNode, resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+    if (this.machine.state === "closed") return; // the attempt is over: this await never settles
+    const waiter = { node, resolve, reject };
+    if (!this.trySettle(waiter)) {
+      this.waiters.push(waiter);
+      this.scheduleSettle();
+    }
+  }
+
+  runStarted(): void {
+    this.runningRuns++;
+  }
+
+  runFinished(): void {
+    this.runningRuns--;
+    if (this.runningRuns === 0) {
+      const idle = this.runsIdle;
+      this.runsIdle = [];
+      for (const f of idle) f();
+    }
+    this.scheduleSettle();
+  }
+
+  /** Resolves once no ctx.run closure is executing (so their proposals are written before the output). */
+  whenRunsIdle(): Promise<void> {
+    if (this.runningRuns === 0) return Promise.resolve();
+    return new Promise((r) => this.runsIdle.push(r));
+  }
+
+  private trySettle(w: Waiter): boolean {
+    const store = this.machine.notifications;
+    const r: Resolution | undefined = w.node.resolve(store);
+    const cancel = this.cancelDelivered ? undefined : store.get(CANCEL_KEY);
+    if (cancel && (!r || cancel.seq < r.seq)) {
+      // Each cancellation is delivered to exactly one await; later awaits proceed (e.g. compensations).
+      this.cancelDelivered = true;
+      this.onCancelDelivered?.();
+      w.reject(new CancelledError());
+      return true;
+    }
+    if (!r) return false;
+    if (r.outcome.ok) w.resolve(r.outcome.value);
+    else w.reject(r.outcome.error);
+    return true;
+  }
+
+  private recheckWaiters(): boolean {
+    if (this.waiters.length === 0) return false;
+    const before = this.waiters.length;
+    this.waiters = this.waiters.filter((w) => !this.trySettle(w));
+    return this.waiters.length !== before;
+  }
+
+  scheduleSettle(): void {
+    if (this.settleScheduled) return;
+    this.settleScheduled = true;
+    nextMacrotask(() => {
+      this.settleScheduled = false;
+      this.settle();
+    });
+  }
+
+  private settle(): void {
+    const m = this.machine;
+    if (m.state === "closed") return;
+    if (this.recheckWaiters()) {
+      // User code moved on; look again once it has done what it can.
+      this.scheduleSettle();
+      return;
+    }
+    if (this.waiters.length === 0 || this.runningRuns > 0 || !m.isInputClosed) return;
+    const store = m.notifications;
+    const trees: AwaitTree[] = [];
+    for (const w of this.waiters) {
+      const p = w.node.pending(store);
+      if (p !== undefined) trees.push(asAwaitTree(p));
+    }
+    if (m.isReplaying) {
+      const awaited = trees.flatMap(leavesOf).map(describeKey).join(", ");
+      m.fail({
+        code: ErrorCode.JOURNAL_MISMATCH,
+        message:
+          `Journal mismatch at command index ${m.commandIndex}: the code awaits ${awaited || "a result"}, which has no result in the journal, ` +
+          "while the journal still holds further commands. The handler code changed or is not deterministic.",
+        related: { index: m.commandIndex },
+      });
+      return;
+    }
+    m.suspend(trees, !this.cancelDelivered);
+  }
+}
+
+function leavesOf(tree: AwaitTree): NotificationKey[] {
+  return [...tree.leaves, ...tree.children.flatMap(leavesOf)];
+}

@@ -1,0 +1,183 @@
+// The discovery manifest (DISCOVERY.md §3) built from service entries, and the `/discover` response.
+// restate-server rejects unknown fields, so only fields of the negotiated manifest version are emitted;
+// a configured option that version cannot carry is an error rather than being silently dropped.
+
+import type { HandlerEntry, InheritableOptions, ServiceEntry } from "../context/rpc-entry.js";
+import type { Serde } from "../serde/types.js";
+import { manifestContentType, pickManifestVersion, type ManifestVersion } from "../protocol/versions.js";
+import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
+import { X_RESTATE_SERVER } from "./version.js";
+
+export type ProtocolMode = "REQUEST_RESPONSE" | "BIDI_STREAM";
+
+export interface ManifestOptions {
+  protocolMode: ProtocolMode;
+  manifestVersion: ManifestVersion;
+  defaultServiceOptions?: DefaultServiceOptions;
+  minProtocolVersion: number;
+  maxProtocolVersion: number;
+  /** Lambda only; emitted from manifest v4 on, dropped below (it is only an optimisation). */
+  lambdaCompression?: "zstd";
+}
+
+type Json = Record<string, unknown>;
+
+/** Manifest fields after v1, with the version that introduced them and the user-facing option name. */
+const FIELD_SINCE: Record<string, { since: ManifestVersion; option: string }> = {
+  inactivityTimeout: { since: 3, option: "inactivityTimeout" },
+  abortTimeout: { since: 3, option: "abortTimeout" },
+  journalRetention: { since: 3, option: "journalRetention" },
+  idempotencyRetention: { since: 3, option: "idempotencyRetention" },
+  workflowCompletionRetention: { since: 3, option: "workflowRetention" },
+  enableLazyState: { since: 3, option: "enableLazyState" },
+  ingressPrivate: { since: 3, option: "ingressPrivate" },
+  retryPolicyInitialInterval: { since: 4, option: "retryPolicy.initialInterval" },
+  retryPolicyMaxInterval: { since: 4, option: "retryPolicy.maxInterval" },
+  retryPolicyMaxAttempts: { since: 4, option: "retryPolicy.maxAttempts" },
+  retryPolicyExponentiationFactor: { since: 4, option: "retryPolicy.exponentiationFactor" },
+  retryPolicyOnMaxAttempts: { since: 4, option: "retryPolicy.onMaxAttempts" },
+};
+
+/** Builds the endpoint manifest; throws an Error naming the option when the version cannot carry it. */
+export function buildManifest(services: ServiceEntry[], opts: ManifestOptions): object {
+  const version = opts.manifestVersion;
+  if (![1, 2, 3, 4].includes(version)) throw new Error(`Unknown endpoint manifest version ${String(version)}`);
+  const { minProtocolVersion: min, maxProtocolVersion: max } = opts;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
+    throw new Error(`Invalid protocol version range ${min}..${max}`);
+  }
+  const seen = new Set<string>();
+  const manifestServices = services.map((raw) => {
+    if (seen.has(raw.name)) throw new Error(`Service '${raw.name}' is bound twice to this endpoint`);
+    seen.add(raw.name);
+    return serviceManifest(applyServiceDefaults(raw, opts.defaultServiceOptions), version);
+  });
+  const manifest: Json = {
+    protocolMode: opts.protocolMode,
+    minProtocolVersion: min,
+    maxProtocolVersion: max,
+    services: manifestServices,
+  };
+  if (opts.lambdaCompression !== undefined && version >= 4) manifest.lambdaCompression = opts.lambdaCompression;
+  return manifest;
+}
+
+function serviceManifest(service: ServiceEntry, version: ManifestVersion): Json {
+  const where = `service '${service.name}'`;
+  const out: Json = {
+    name: service.name,
+    ty: service.type,
+    handlers: [...service.handlers.values()].map((h) => handlerManifest(service, h, version)),
+  };
+  // documentation/metadata are informational only: below v2 they are left out instead of failing.
+  if (version >= 2) {
+    putDefined(out, "documentation", service.options.documentation);
+    putDefined(out, "metadata", service.options.metadata);
+  }
+  putBehaviour(out, service.options, version, where);
+  return out;
+}
+
+function handlerManifest(service: ServiceEntry, handler: HandlerEntry, version: ManifestVersion): Json {
+  const where = `handler '${service.name}/${handler.name}'`;
+  const out: Json = { name: handler.name };
+  if (handler.kind !== undefined) out.ty = handler.kind;
+  out.input = inputPayload(handler.input, handler.options.accept);
+  out.output = outputPayload(handler.output, handler.options.setOutputContentTypeIfEmpty ?? false);
+  if (version >= 2) {
+    putDefined(out, "documentation", handler.options.documentation);
+    putDefined(out, "metadata", handler.options.metadata);
+  }
+  putBehaviour(out, handler.options, version, where);
+  if (handler.kind === "WORKFLOW") {
+    putGated(out, "workflowCompletionRetention", service.options.workflowCompletionRetention, version, `workflow '${service.name}'`);
+  }
+  return out;
+}
+
+/** The v3/v4 settings shared by services and handlers. */
+function putBehaviour(out: Json, o: InheritableOptions, version: ManifestVersion, where: string): void {
+  putGated(out, "inactivityTimeout", o.inactivityTimeout, version, where);
+  putGated(out, "abortTimeout", o.abortTimeout, version, where);
+  putGated(out, "journalRetention", o.journalRetention, version, where);
+  putGated(out, "idempotencyRetention", o.idempotencyRetention, version, where);
+  putGated(out, "enableLazyState", o.enableLazyState, version, where);
+  putGated(out, "ingressPrivate", o.ingressPrivate, version, where);
+  const rp = o.retryPolicy;
+  if (rp === undefined) return;
+  putGated(out, "retryPolicyInitialInterval", rp.initialInterval, version, where);
+  putGated(out, "retryPolicyMaxInterval", rp.maxInterval, version, where);
+  putGated(out, "retryPolicyMaxAttempts", rp.maxAttempts, version, where);
+  putGated(out, "retryPolicyExponentiationFactor", rp.exponentiationFactor, version, where);
+  putGated(out, "retryPolicyOnMaxAttempts", rp.onMaxAttempts, version, where);
+}
+
+function putGated(out: Json, field: string, value: unknown, version: ManifestVersion, where: string): void {
+  if (value === undefined) return;
+  const { since, option } = FIELD_SINCE[field]!;
+  if (version < since) {
+    throw new Error(
+      `The option '${option}' of ${where} needs discovery manifest v${since} or newer, but the Restate server ` +
+        `only accepts up to v${version}. Remove the option or upgrade restate-server.`,
+    );
+  }
+  out[field] = value;
+}
+
+function putDefined(out: Json, field: string, value: unknown): void {
+  if (value !== undefined) out[field] = value;
+}
+
+/** Manifest `input`: what the ingress accepts. No content type at all means "no body". */
+function inputPayload(serde: Serde<unknown>, accept: string | undefined): Json {
+  const contentType = accept ?? serde.contentType;
+  if (contentType === undefined && serde.jsonSchema === undefined) return {};
+  const out: Json = { required: false };
+  putDefined(out, "contentType", contentType);
+  putDefined(out, "jsonSchema", serde.jsonSchema);
+  return out;
+}
+
+/** Manifest `output`: the content type the ingress puts on responses. */
+function outputPayload(serde: Serde<unknown>, setContentTypeIfEmpty: boolean): Json {
+  const out: Json = { setContentTypeIfEmpty };
+  if (serde.jsonSchema !== undefined) {
+    out.contentType = serde.contentType ?? "application/json";
+    out.jsonSchema = serde.jsonSchema;
+  } else {
+    putDefined(out, "contentType", serde.contentType);
+  }
+  return out;
+}
+
+/**
+ * The answer to `GET …/discover`: the highest manifest version `accept` offers (415 if none),
+ * the manifest from `build` (500 with its message if it throws), `x-restate-server` on every answer.
+ */
+export function discoveryResponse(acceptHeader: string | null, build: (version: ManifestVersion) => object): Response {
+  const version = pickManifestVersion(acceptHeader) as ManifestVersion | undefined;
+  if (version === undefined) {
+    return textResponse(
+      415,
+      `Unsupported discovery manifest version: the accept header '${acceptHeader ?? ""}' offers none of ` +
+        `${manifestContentType(1)} .. ${manifestContentType(4)}`,
+    );
+  }
+  let body: string;
+  try {
+    body = JSON.stringify(build(version));
+  } catch (e) {
+    return textResponse(500, `Cannot build the discovery manifest: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return new Response(body, {
+    status: 200,
+    headers: { "content-type": manifestContentType(version), "x-restate-server": X_RESTATE_SERVER },
+  });
+}
+
+function textResponse(status: number, message: string): Response {
+  return new Response(message, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-restate-server": X_RESTATE_SERVER },
+  });
+}

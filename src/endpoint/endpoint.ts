@@ -1,0 +1,103 @@
+// The endpoint builder: `endpoint().bind(svc).defaultServiceOptions(…).handler()` → `{ fetch }`, and
+// `createEndpointHandler({ services, … })` → a fetch function. Both validate everything when the handler is built,
+// so configuration mistakes fail at startup rather than at the first request.
+
+import { serviceEntryOf, type ServiceEntry } from "../context/definitions.js";
+import { createFetchCore, type FetchHandler } from "./fetch-handler.js";
+import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
+
+type AnyDefinition = { name: string };
+
+export interface EndpointOptions {
+  services: AnyDefinition[];
+  identityKeys?: string[];
+  defaultServiceOptions?: DefaultServiceOptions;
+  /** Accepted for source compatibility; perdure logs through ctx.console. */
+  logger?: unknown;
+  /** Largest protocol message accepted (bytes); default 32 MiB. */
+  maxMessageSize?: number;
+}
+
+export interface FetchEndpointOptions extends EndpointOptions {
+  /** Stream completions back on the open request (HTTP/2, or full-duplex HTTP/1.1). Default: request-response. */
+  bidirectional?: boolean;
+}
+
+export interface FetchEndpoint {
+  bind(service: AnyDefinition): FetchEndpoint;
+  withIdentityV1(...keys: string[]): FetchEndpoint;
+  defaultServiceOptions(options: DefaultServiceOptions): FetchEndpoint;
+  setLogger(logger: unknown): FetchEndpoint;
+  bidirectional(set?: boolean): FetchEndpoint;
+  handler(): { fetch: FetchHandler };
+}
+
+class FetchEndpointBuilder implements FetchEndpoint {
+  private readonly services: AnyDefinition[] = [];
+  private identityKeys: string[] = [];
+  private defaults: DefaultServiceOptions | undefined;
+  private bidi = false;
+
+  bind(service: AnyDefinition): FetchEndpoint {
+    serviceEntryOf(service); // validate now, with a readable error
+    this.services.push(service);
+    return this;
+  }
+
+  withIdentityV1(...keys: string[]): FetchEndpoint {
+    this.identityKeys.push(...keys);
+    return this;
+  }
+
+  defaultServiceOptions(options: DefaultServiceOptions): FetchEndpoint {
+    this.defaults = options;
+    return this;
+  }
+
+  setLogger(): FetchEndpoint {
+    return this;
+  }
+
+  bidirectional(set = true): FetchEndpoint {
+    this.bidi = set;
+    return this;
+  }
+
+  handler(): { fetch: FetchHandler } {
+    const fetch = createEndpointHandler({
+      services: this.services,
+      identityKeys: this.identityKeys,
+      defaultServiceOptions: this.defaults,
+      bidirectional: this.bidi,
+    });
+    return { fetch };
+  }
+}
+
+export function endpoint(): FetchEndpoint {
+  return new FetchEndpointBuilder();
+}
+
+export function createEndpointHandler(options: FetchEndpointOptions): FetchHandler {
+  if (!options || !Array.isArray(options.services) || options.services.length === 0) {
+    throw new TypeError("createEndpointHandler needs at least one service: { services: [myService] }");
+  }
+  if (options.identityKeys && options.identityKeys.length > 0) {
+    throw new Error("request identity verification (withIdentityV1 / identityKeys) is not available in this version of perdure yet");
+  }
+  if (options.bidirectional) {
+    throw new Error("bidirectional mode is not available in this version of perdure yet; use request-response (the default)");
+  }
+  const seen = new Set<string>();
+  const services: ServiceEntry[] = options.services.map((def) => {
+    const entry = applyServiceDefaults(serviceEntryOf(def), options.defaultServiceOptions);
+    if (seen.has(entry.name)) throw new Error(`service '${entry.name}' is bound twice to this endpoint`);
+    seen.add(entry.name);
+    return entry;
+  });
+  return createFetchCore({
+    services,
+    protocolMode: options.bidirectional ? "BIDI_STREAM" : "REQUEST_RESPONSE",
+    maxMessageSize: options.maxMessageSize,
+  });
+}

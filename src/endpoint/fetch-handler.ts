@@ -1,0 +1,80 @@
+// The fetch-standard core: Request in, Response out. Routes discovery, health and invocations; answers anything
+// else with a status and a message a person can act on.
+
+import { MAX_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, invocationContentType, parseInvocationContentType } from "../protocol/versions.js";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
+import type { ServiceEntry } from "../context/rpc-entry.js";
+import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
+import { invokeRequestResponse } from "./invoke.js";
+import { routeOf } from "./routing.js";
+import { X_RESTATE_SERVER } from "./version.js";
+
+export interface FetchCoreOptions {
+  services: ServiceEntry[];
+  protocolMode: ProtocolMode;
+  maxMessageSize?: number;
+}
+
+export type FetchHandler = (request: Request, ...extraArgs: unknown[]) => Promise<Response>;
+
+function errorResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ message }), {
+    status,
+    headers: { "content-type": "application/json", "x-restate-server": X_RESTATE_SERVER, ...headers },
+  });
+}
+
+export function createFetchCore(options: FetchCoreOptions): FetchHandler {
+  const services = new Map(options.services.map((s) => [s.name, s]));
+  const limits = { maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE };
+  const manifest = (version: 1 | 2 | 3 | 4) =>
+    buildManifest(options.services, {
+      protocolMode: options.protocolMode,
+      manifestVersion: version,
+      minProtocolVersion: MIN_PROTOCOL_VERSION,
+      maxProtocolVersion: MAX_PROTOCOL_VERSION,
+    });
+
+  return async (request, ...extraArgs) => {
+    let pathname: string;
+    try {
+      pathname = new URL(request.url).pathname;
+    } catch {
+      return errorResponse(400, `cannot parse the request URL '${request.url}'`);
+    }
+    const route = routeOf(pathname);
+    switch (route.kind) {
+      case "health":
+        if (request.method !== "GET" && request.method !== "HEAD") return errorResponse(405, "use GET for /health", { allow: "GET, HEAD" });
+        return new Response("OK", { status: 200, headers: { "content-type": "text/plain", "x-restate-server": X_RESTATE_SERVER } });
+      case "discover":
+        if (request.method !== "GET") return errorResponse(405, "use GET for /discover", { allow: "GET" });
+        return discoveryResponse(request.headers.get("accept"), manifest);
+      case "unknown":
+        return errorResponse(404, `no route for '${route.path}': this endpoint serves GET …/discover, GET …/health and POST …/invoke/{service}/{handler}`);
+      case "invoke": {
+        if (request.method !== "POST") return errorResponse(405, "use POST for …/invoke/{service}/{handler}", { allow: "POST" });
+        const service = services.get(route.service);
+        if (!service) {
+          const known = [...services.keys()].join(", ") || "none";
+          return errorResponse(404, `no service named '${route.service}' is bound to this endpoint (bound: ${known})`);
+        }
+        const handler = service.handlers.get(route.handler);
+        if (!handler) {
+          const known = [...service.handlers.keys()].join(", ");
+          return errorResponse(404, `service '${service.name}' has no handler named '${route.handler}' (handlers: ${known})`);
+        }
+        const contentType = request.headers.get("content-type");
+        const version = parseInvocationContentType(contentType);
+        if (version === undefined) {
+          return errorResponse(
+            415,
+            `unsupported service protocol content type '${contentType ?? "(none)"}': this endpoint speaks protocol versions ` +
+              `${MIN_PROTOCOL_VERSION} to ${MAX_PROTOCOL_VERSION} (${invocationContentType(MIN_PROTOCOL_VERSION)} … ${invocationContentType(MAX_PROTOCOL_VERSION)}); re-register the deployment so the server negotiates one of them`,
+          );
+        }
+        return invokeRequestResponse(request, service, handler, version, extraArgs, limits);
+      }
+    }
+  };
+}

@@ -1,0 +1,84 @@
+// POST …/invoke/{service}/{handler}: one invocation attempt in request-response mode.
+// The whole request body (Start + journal) is read and fed through the frame decoder into the state machine, the
+// handler runs until it ends or suspends, and the frames it produced go back as the response body.
+
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { FrameDecoder } from "../protocol/frame.js";
+import { invocationContentType } from "../protocol/versions.js";
+import { InvocationMachine } from "../machine/invocation-machine.js";
+import { runAttempt } from "../context/invocation.js";
+import { seedFromInvocationId } from "../context/rand.js";
+import { ensureError } from "../context/errors.js";
+import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
+import { X_RESTATE_SERVER } from "./version.js";
+
+export interface InvokeLimits {
+  /** Largest single protocol message accepted, checked before allocating. */
+  maxMessageSize: number;
+}
+
+export async function invokeRequestResponse(
+  request: Request,
+  service: ServiceEntry,
+  handler: HandlerEntry,
+  version: number,
+  extraArgs: unknown[],
+  limits: InvokeLimits,
+): Promise<Response> {
+  const out: Uint8Array[] = [];
+  const machine = new InvocationMachine(version, (frame) => out.push(frame));
+  const ready = await readJournal(request, machine, limits);
+  if (ready) {
+    const start = machine.startMessage;
+    const randomSeed = start.randomSeed ?? (await seedFromInvocationId(start.id ?? new Uint8Array(0)));
+    await runAttempt(machine, handler, {
+      service: service.name,
+      handler: handler.name,
+      attemptHeaders: request.headers,
+      extraArgs,
+      randomSeed,
+    });
+  }
+  return new Response(concat(out) as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: { "content-type": invocationContentType(version), "x-restate-server": X_RESTATE_SERVER },
+  });
+}
+
+/** Feeds the request body to the machine. Returns false when the input broke the protocol (an ErrorMessage was written). */
+async function readJournal(request: Request, machine: InvocationMachine, limits: InvokeLimits): Promise<boolean> {
+  const decoder = new FrameDecoder({ maxMessageSize: limits.maxMessageSize });
+  try {
+    if (request.body) {
+      const reader = request.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const frame of decoder.push(value)) machine.pushFrame(frame);
+      }
+    }
+    decoder.finish();
+    machine.closeInput();
+    return true;
+  } catch (e) {
+    const error = ensureError(e);
+    const code = e instanceof ProtocolError ? e.code : ErrorCode.PROTOCOL_VIOLATION;
+    const message = e instanceof ProtocolError ? `Protocol violation: ${error.message}` : `Cannot read the request body: ${error.message}`;
+    machine.fail({ code, message });
+    request.body?.cancel().catch(() => {});
+    return false;
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+// JSON serde, the default for handler input/output, state, run results, awakeables and promises.
+
+import type { Serde } from "./types.js";
+
+const encoder = new TextEncoder();
+// fatal: invalid UTF-8 is reported instead of silently replaced with U+FFFD.
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Prefix of the message thrown for bytes that are not JSON; callers map it to a 400 failure. */
+export const INVALID_JSON_PREFIX = "input is not valid JSON: ";
+
+/** UTF-8 JSON. `undefined` ↔ empty bytes (a handler without input or output). */
+export class JsonSerde<T> implements Serde<T> {
+  contentType = "application/json";
+
+  constructor(readonly jsonSchema?: object) {}
+
+  serialize(value: T): Uint8Array {
+    return encodeJson(value);
+  }
+
+  deserialize(data: Uint8Array): T {
+    return decodeJson(data) as T;
+  }
+
+  /** @deprecated use `serde.schema` with a Standard Schema, or pass a JSON Schema to the constructor. */
+  schema<U>(schema: object): Serde<U> {
+    return new JsonSerde<U>(schema);
+  }
+}
+
+export const json: JsonSerde<any> = new JsonSerde<any>();
+
+/** Encodes a value as UTF-8 JSON; `undefined` (and anything JSON has no text for) gives empty bytes. */
+export function encodeJson(value: unknown): Uint8Array {
+  if (value === undefined) return new Uint8Array(0);
+  const text = JSON.stringify(value);
+  // JSON.stringify returns undefined for functions and symbols: same as "no value".
+  return text === undefined ? new Uint8Array(0) : encoder.encode(text);
+}
+
+/** Decodes UTF-8 JSON; empty bytes give `undefined`. Throws "input is not valid JSON: …" otherwise. */
+export function decodeJson(data: Uint8Array): unknown {
+  if (data.length === 0) return undefined;
+  let text: string;
+  try {
+    text = decoder.decode(data);
+  } catch (cause) {
+    throw new Error(`${INVALID_JSON_PREFIX}the bytes are not valid UTF-8`, { cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(`${INVALID_JSON_PREFIX}${reason}`, { cause });
+  }
+}

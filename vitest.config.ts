@@ -1,0 +1,40 @@
+import { defineConfig } from "vitest/config";
+
+// Which SDK the e2e suite drives: "official" (reference run) or unset/"perdure".
+const e2eSdk = process.env.PERDURE_E2E_SDK ?? "";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 10_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.e2e.test.ts"],
+          environment: "node",
+          // Child processes (restate-server) are safest in forked workers: a crashed or timed-out
+          // worker is a whole process whose exit handler and watchdog reap its server.
+          pool: "forks",
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          teardownTimeout: 30_000,
+          env: {
+            PERDURE_E2E_SDK: e2eSdk,
+            // The official SDK logs every retry and suspension; keep the reference run readable.
+            RESTATE_LOGGING: process.env.RESTATE_LOGGING ?? "ERROR",
+          },
+          // Files run in parallel; tests inside a file share one server per protocol version.
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
+  },
+});
