@@ -44,6 +44,8 @@ export class ContextImpl implements PromiseOwner {
   /** Invocation-id notifications of calls made, to cancel those children when this invocation is cancelled. */
   private readonly childInvocationIds: NotificationKey[] = [];
   private requestView: unknown;
+  /** >0 while the synchronous part of a ctx.run closure executes (context calls there would break replay). */
+  private insideRun = 0;
 
   constructor(
     readonly machine: InvocationMachine,
@@ -73,9 +75,20 @@ export class ContextImpl implements PromiseOwner {
     const action = (typeof nameOrAction === "string" ? actionOrOptions : nameOrAction) as () => T | Promise<T>;
     const options = (typeof nameOrAction === "string" ? maybeOptions : actionOrOptions) as RunOptions<T> | undefined;
     if (typeof action !== "function") throw new TypeError("ctx.run needs a function to execute");
+    this.refuseInsideRun("ctx.run");
     const serde = (options?.serde ?? serdes.json) as Serde<T>;
     const handle = sys.run(this.machine, name);
-    if (handle.needsExecution) executeRun(this.machine, this.scheduler, handle, name, action, serde, options ?? {});
+    if (handle.needsExecution) {
+      const guarded = () => {
+        this.insideRun++;
+        try {
+          return action();
+        } finally {
+          this.insideRun--;
+        }
+      };
+      executeRun(this.machine, this.scheduler, handle, name, guarded, serde, options ?? {});
+    }
     return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
   }
 
@@ -85,6 +98,7 @@ export class ContextImpl implements PromiseOwner {
   }
 
   get rand(): DeterministicRandom {
+    this.refuseInsideRun("ctx.rand");
     return (this.random ??= new DeterministicRandom(this.meta.randomSeed));
   }
 
@@ -92,6 +106,13 @@ export class ContextImpl implements PromiseOwner {
     now: (): Promise<number> => this.run("Date.now", () => Date.now()),
     toJSON: (): Promise<string> => this.run("Date.toJSON", () => new Date().toJSON()),
   };
+
+  /** Closures are skipped on replay, so journaled or seeded calls inside them would shift everything after. */
+  private refuseInsideRun(what: string): void {
+    if (this.insideRun > 0) {
+      throw new TypeError(`${what} cannot be used inside a ctx.run closure: the closure does not run on replay. Use Math.random()/crypto inside the closure, or call ${what} outside it.`);
+    }
+  }
 
   // ---- state -----------------------------------------------------------------------------------------------------
 

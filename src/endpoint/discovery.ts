@@ -64,18 +64,16 @@ export function buildManifest(services: ServiceEntry[], opts: ManifestOptions): 
 
 function serviceManifest(service: ServiceEntry, version: ManifestVersion): Json {
   const where = `service '${service.name}'`;
-  const out: Json = {
-    name: service.name,
-    ty: service.type,
-    handlers: [...service.handlers.values()].map((h) => handlerManifest(service, h, version)),
-  };
+  // Service-level fields first, so an unsupported option is reported for the service before its handlers.
+  const fields: Json = {};
   // documentation/metadata are informational only: below v2 they are left out instead of failing.
   if (version >= 2) {
-    putDefined(out, "documentation", service.options.documentation);
-    putDefined(out, "metadata", service.options.metadata);
+    putDefined(fields, "documentation", service.options.documentation);
+    putDefined(fields, "metadata", service.options.metadata);
   }
-  putBehaviour(out, service.options, version, where);
-  return out;
+  putBehaviour(fields, service.options, version, where);
+  const handlers = [...service.handlers.values()].map((h) => handlerManifest(service, h, version));
+  return { name: service.name, ty: service.type, handlers, ...fields };
 }
 
 function handlerManifest(service: ServiceEntry, handler: HandlerEntry, version: ManifestVersion): Json {

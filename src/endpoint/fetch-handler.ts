@@ -1,7 +1,13 @@
 // The fetch-standard core: Request in, Response out. Routes discovery, health and invocations; answers anything
 // else with a status and a message a person can act on.
 
-import { MAX_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, invocationContentType, parseInvocationContentType } from "../protocol/versions.js";
+import {
+  MAX_PROTOCOL_VERSION,
+  MIN_PROTOCOL_VERSION,
+  invocationContentType,
+  isSupportedProtocolVersion,
+  parseInvocationContentType,
+} from "../protocol/versions.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
 import type { ServiceEntry } from "../context/rpc-entry.js";
 import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
@@ -66,7 +72,7 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
         }
         const contentType = request.headers.get("content-type");
         const version = parseInvocationContentType(contentType);
-        if (version === undefined) {
+        if (version === undefined || !isSupportedProtocolVersion(version)) {
           return errorResponse(
             415,
             `unsupported service protocol content type '${contentType ?? "(none)"}': this endpoint speaks protocol versions ` +

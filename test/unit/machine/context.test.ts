@@ -1,0 +1,171 @@
+// The context layer driven through the fetch handler with hand-built journals: run retries, combinators in journal
+// order, timeouts, cancellation, and guards.
+
+import { describe, expect, it } from "vitest";
+import * as restate from "../../../src/index.js";
+import { MessageType } from "../../../src/protocol/message-types.js";
+import { decideRetry } from "../../../src/context/run-executor.js";
+import { frame, input, invoke, json, start, text } from "./support.js";
+
+let flakyCalls = 0;
+const svc = restate.service({
+  name: "S",
+  handlers: {
+    flaky: async (ctx: restate.Context) =>
+      ctx.run(
+        "flaky",
+        () => {
+          flakyCalls++;
+          throw new Error("boom");
+        },
+        { maxRetryAttempts: 3, initialRetryInterval: 100 },
+      ),
+    flakyDefault: async (ctx: restate.Context) =>
+      ctx.run("flaky", () => {
+        throw new Error("boom");
+      }),
+    race: async (ctx: restate.Context) => {
+      const a = ctx.sleep(10).map(() => "a");
+      const b = ctx.sleep(10).map(() => "b");
+      return restate.RestatePromise.race([a, b]);
+    },
+    all: async (ctx: restate.Context) => restate.RestatePromise.all([ctx.sleep(10), ctx.sleep(20)]),
+    timeout: async (ctx: restate.Context) => {
+      try {
+        await ctx.awakeable<string>().promise.orTimeout(50);
+        return "resolved";
+      } catch (e) {
+        return e instanceof restate.TimeoutError ? `timeout ${e.code}` : `other ${String(e)}`;
+      }
+    },
+    cancellable: async (ctx: restate.Context) => {
+      try {
+        await ctx.sleep(100_000);
+        return "slept";
+      } catch (e) {
+        if (!(e instanceof restate.CancelledError)) throw e;
+        await ctx.run("compensate", () => "undone");
+        return "compensated";
+      }
+    },
+    randInRun: async (ctx: restate.Context) => ctx.run("r", () => ctx.rand.random()),
+    combinatorOfRuns: async (ctx: restate.Context) => {
+      const [x, y] = await restate.RestatePromise.all([ctx.run("x", () => 1), ctx.run("y", () => 2)]);
+      return x + y;
+    },
+  },
+});
+const { fetch } = restate.endpoint().bind(svc).handler();
+
+function messageOf<T>(m: { message: unknown }) {
+  return m.message as T;
+}
+
+describe("ctx.run retries", () => {
+  it("asks the server to retry with the policy's delay while attempts remain", async () => {
+    flakyCalls = 0;
+    const res = await invoke(fetch, "/invoke/S/flaky", [start(1, { retryCountSinceLastStoredEntry: 1 }), input()]);
+    expect(flakyCalls).toBe(1);
+    expect(res.messages.map((m) => m.type)).toEqual([MessageType.RunCommand, MessageType.Error]);
+    const err = messageOf<{ code: number; message: string; nextRetryDelay: bigint; relatedCommandIndex: number; relatedCommandName: string }>(res.messages[1]!);
+    expect(err).toMatchObject({ code: 500, nextRetryDelay: 200n, relatedCommandIndex: 1, relatedCommandName: "flaky" });
+    expect(err.message).toContain("boom");
+  });
+
+  it("journals a terminal failure when the attempts are exhausted", async () => {
+    // Third execution of the closure (retry count 2 since the RunCommand was stored).
+    const res = await invoke(fetch, "/invoke/S/flaky", [
+      start(2, { retryCountSinceLastStoredEntry: 2 }),
+      input(),
+      frame(MessageType.RunCommand, { resultCompletionId: 1, name: "flaky" }),
+    ]);
+    expect(res.messages.map((m) => m.type)).toEqual([MessageType.ProposeRunCompletion, MessageType.Suspension]);
+    expect(messageOf<{ failure: { code: number; message: string } }>(res.messages[0]!).failure.message).toMatch(/after 3 attempt\(s\): boom/);
+  });
+
+  it("leaves the delay to the server without a policy", async () => {
+    const res = await invoke(fetch, "/invoke/S/flakyDefault", [start(1), input()]);
+    expect(messageOf<{ nextRetryDelay?: bigint }>(res.messages[1]!).nextRetryDelay).toBeUndefined();
+  });
+
+  it("computes exponential delays capped by the maximum interval", () => {
+    const policy = { initialRetryInterval: 100, retryIntervalFactor: 3, maxRetryInterval: 500 };
+    expect([1, 2, 3].map((n) => decideRetry(policy, n, 0))).toEqual([
+      { retry: true, delayMs: 100 },
+      { retry: true, delayMs: 300 },
+      { retry: true, delayMs: 500 },
+    ]);
+    expect(decideRetry({ maxRetryDuration: 1000 }, 2, 1500)).toEqual({ retry: false });
+  });
+
+  it("refuses ctx.rand inside a run closure", async () => {
+    const res = await invoke(fetch, "/invoke/S/randInRun", [start(1), input()]);
+    const err = messageOf<{ message: string }>(res.messages[res.messages.length - 1]!);
+    expect(err.message).toMatch(/ctx.rand cannot be used inside a ctx.run closure/);
+  });
+});
+
+describe("combinators resolve in journal order", () => {
+  for (const [order, winner] of [[[1, 2], "a"], [[2, 1], "b"]] as const) {
+    it(`race picks the first notification in the journal (${order.join(",")} → ${winner})`, async () => {
+      const res = await invoke(fetch, "/invoke/S/race", [
+        start(5),
+        input(),
+        frame(MessageType.SleepCommand, { resultCompletionId: 1, wakeUpTime: 1n }),
+        frame(MessageType.SleepCommand, { resultCompletionId: 2, wakeUpTime: 1n }),
+        frame(MessageType.SleepCompletion, { completionId: order[0], void: {} }),
+        frame(MessageType.SleepCompletion, { completionId: order[1], void: {} }),
+      ]);
+      expect(text(messageOf<{ value: { content: Uint8Array } }>(res.messages[0]!).value.content)).toBe(`"${winner}"`);
+    });
+  }
+
+  it("suspends on every pending leaf of an all()", async () => {
+    const res = await invoke(fetch, "/invoke/S/all", [start(1), input()], 7);
+    expect(res.messages.map((m) => m.type)).toEqual([MessageType.SleepCommand, MessageType.SleepCommand, MessageType.Suspension]);
+    expect(messageOf<{ awaitingOn: unknown }>(res.messages[2]!).awaitingOn).toMatchObject({
+      waitingSignals: [1],
+      nestedFutures: [{ waitingCompletions: [1, 2], combinatorType: 4 }],
+    });
+  });
+
+  it("proposes both runs of an all() before suspending", async () => {
+    const res = await invoke(fetch, "/invoke/S/combinatorOfRuns", [start(1), input()]);
+    expect(res.messages.map((m) => m.type)).toEqual([
+      MessageType.RunCommand,
+      MessageType.RunCommand,
+      MessageType.ProposeRunCompletion,
+      MessageType.ProposeRunCompletion,
+      MessageType.Suspension,
+    ]);
+  });
+});
+
+describe("timeouts and cancellation", () => {
+  it("orTimeout races the promise against a timer and fails with TimeoutError (408)", async () => {
+    const res = await invoke(fetch, "/invoke/S/timeout", [
+      start(3),
+      input(),
+      frame(MessageType.SleepCommand, { resultCompletionId: 1, wakeUpTime: 1n }),
+      frame(MessageType.SleepCompletion, { completionId: 1, void: {} }),
+    ]);
+    expect(text(messageOf<{ value: { content: Uint8Array } }>(res.messages[0]!).value.content)).toBe('"timeout 408"');
+  });
+
+  it("delivers a cancellation to the pending await once, so compensations can run", async () => {
+    const res = await invoke(fetch, "/invoke/S/cancellable", [
+      start(3),
+      input(),
+      frame(MessageType.SleepCommand, { resultCompletionId: 1, wakeUpTime: 1n }),
+      frame(MessageType.SignalNotification, { signalId: 1, void: {} }),
+    ]);
+    // The compensation run is proposed; the suspension no longer waits for the (delivered) cancel signal.
+    expect(res.messages.map((m) => m.type)).toEqual([MessageType.RunCommand, MessageType.ProposeRunCompletion, MessageType.Suspension]);
+    expect(messageOf<{ waitingCompletions: number[]; waitingSignals: number[] }>(res.messages[2]!)).toMatchObject({
+      waitingCompletions: [2],
+      waitingSignals: [],
+    });
+  });
+});
+
+void json;
