@@ -24,6 +24,8 @@ export interface InvocationMeta {
   extraArgs: unknown[];
   randomSeed: bigint;
   attemptCompleted: AbortSignal;
+  /** Serde for state, run results, awakeables, signals and promises when the call site names none. */
+  defaultSerde: Serde<unknown>;
 }
 
 type RunOptions<T> = RunRetryOptions & { serde?: Serde<T> };
@@ -76,7 +78,7 @@ export class ContextImpl implements PromiseOwner {
     const options = (typeof nameOrAction === "string" ? maybeOptions : actionOrOptions) as RunOptions<T> | undefined;
     if (typeof action !== "function") throw new TypeError("ctx.run needs a function to execute");
     this.refuseInsideRun("ctx.run");
-    const serde = (options?.serde ?? serdes.json) as Serde<T>;
+    const serde = (options?.serde ?? this.meta.defaultSerde) as Serde<T>;
     const handle = sys.run(this.machine, name);
     if (handle.needsExecution) {
       const guarded = () => {
@@ -117,7 +119,7 @@ export class ContextImpl implements PromiseOwner {
   // ---- state -----------------------------------------------------------------------------------------------------
 
   get<T>(name: string, serde?: Serde<T>): Promise<T | null> {
-    const s = (serde ?? serdes.json) as Serde<T>;
+    const s = (serde ?? this.meta.defaultSerde) as Serde<T>;
     const read = sys.getState(this.machine, name);
     if (read.ready) {
       const outcome = read.value === null ? { ok: true as const, value: null } : safeDeserialize(s, read.value);
@@ -133,7 +135,7 @@ export class ContextImpl implements PromiseOwner {
   }
 
   set<T>(name: string, value: T, serde?: Serde<T>): void {
-    sys.setState(this.machine, name, ((serde ?? serdes.json) as Serde<T>).serialize(value));
+    sys.setState(this.machine, name, ((serde ?? this.meta.defaultSerde) as Serde<T>).serialize(value));
   }
 
   clear(name: string): void {
@@ -148,11 +150,11 @@ export class ContextImpl implements PromiseOwner {
 
   awakeable<T>(serde?: Serde<T>): { id: string; promise: RestatePromise<T> } {
     const { id, key } = sys.awakeable(this.machine);
-    return { id, promise: this.wrap(new LeafNode(key, valueOutcome(serde ?? serdes.json))) };
+    return { id, promise: this.wrap(new LeafNode(key, valueOutcome(serde ?? this.meta.defaultSerde))) };
   }
 
   resolveAwakeable<T>(id: string, payload?: T, serde?: Serde<T>): void {
-    sys.completeAwakeable(this.machine, id, { value: ((serde ?? serdes.json) as Serde<T | undefined>).serialize(payload) });
+    sys.completeAwakeable(this.machine, id, { value: ((serde ?? this.meta.defaultSerde) as Serde<T | undefined>).serialize(payload) });
   }
 
   rejectAwakeable(id: string, reason: string | TerminalError): void {
@@ -160,18 +162,18 @@ export class ContextImpl implements PromiseOwner {
   }
 
   signal<T>(name: string, serde?: Serde<T>): RestatePromise<T> {
-    return this.wrap(new LeafNode(sys.namedSignal(name), valueOutcome(serde ?? serdes.json)));
+    return this.wrap(new LeafNode(sys.namedSignal(name), valueOutcome(serde ?? this.meta.defaultSerde)));
   }
 
   promise<T>(name: string, serde?: Serde<T>): DurablePromiseImpl<T> {
-    return new DurablePromiseImpl<T>(this, name, (serde ?? serdes.json) as Serde<T>);
+    return new DurablePromiseImpl<T>(this, name, (serde ?? this.meta.defaultSerde) as Serde<T>);
   }
 
   invocation(invocationId: string) {
     const ctx = this;
     return {
       signal<T>(name: string, serde?: Serde<T>) {
-        const s = (serde ?? serdes.json) as Serde<T | undefined>;
+        const s = (serde ?? ctx.meta.defaultSerde) as Serde<T | undefined>;
         return {
           resolve: (payload?: T) => sys.sendSignal(ctx.machine, invocationId, { name }, { value: s.serialize(payload) }),
           reject: (reason: string | TerminalError) =>
@@ -180,7 +182,7 @@ export class ContextImpl implements PromiseOwner {
       },
       cancel: () => sys.sendSignal(ctx.machine, invocationId, { idx: 1 }, { void: true }),
       attach: <T>(serde?: Serde<T>): RestatePromise<T> =>
-        ctx.wrap(new LeafNode(sys.attachInvocation(ctx.machine, { invocationId }), valueOutcome(serde ?? serdes.json))),
+        ctx.wrap(new LeafNode(sys.attachInvocation(ctx.machine, { invocationId }), valueOutcome(serde ?? ctx.meta.defaultSerde))),
     };
   }
 

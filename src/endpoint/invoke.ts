@@ -37,6 +37,7 @@ export async function invokeRequestResponse(
       attemptHeaders: request.headers,
       extraArgs,
       randomSeed,
+      defaultSerde: handler.execution.defaultSerde,
     });
   }
   return new Response(concat(out) as Uint8Array<ArrayBuffer>, {

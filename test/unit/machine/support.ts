@@ -46,7 +46,7 @@ export function decodeAll(chunks: Uint8Array[]): Message[] {
   return out;
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
+export function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let o = 0;
   for (const c of chunks) {
