@@ -46,7 +46,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 function printable(bytes: Uint8Array): string {
   try {
     const text = utf8.decode(bytes);
-    if (/^[\x20-\x7e]*$/.test(text)) return JSON.stringify(text);
+    if (/^[\x20-\x7e]*$/.test(text)) return text;
   } catch {
     // not UTF-8
   }
