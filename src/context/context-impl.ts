@@ -23,7 +23,7 @@ export interface InvocationMeta {
   attemptHeaders: Headers;
   extraArgs: unknown[];
   randomSeed: bigint;
-  attemptCompleted: AbortSignal;
+  attemptCompletedSignal: () => AbortSignal;
   /** Serde for state, run results, awakeables, signals and promises when the call site names none. */
   defaultSerde: Serde<unknown>;
 }
@@ -40,7 +40,7 @@ export class InvocationPromiseImpl<T> extends RestatePromiseImpl<T> {
 
 export class ContextImpl implements PromiseOwner {
   readonly scheduler: Scheduler;
-  readonly console: Console;
+  private replayAwareConsole: Console | undefined;
   readonly key: string;
   private random: DeterministicRandom | undefined;
   /** Invocation-id notifications of calls made, to cancel those children when this invocation is cancelled. */
@@ -56,7 +56,11 @@ export class ContextImpl implements PromiseOwner {
     this.scheduler = new Scheduler(machine);
     this.scheduler.onCancelDelivered = () => this.cancelChildren();
     this.key = machine.startMessage.key ?? "";
-    this.console = makeReplayAwareConsole(machine, `[${meta.service}/${meta.handler}][${machine.startMessage.debugId ?? ""}]`);
+  }
+
+  get console(): Console {
+    const prefix = `[${this.meta.service}/${this.meta.handler}][${this.machine.startMessage.debugId ?? ""}]`;
+    return (this.replayAwareConsole ??= makeReplayAwareConsole(this.machine, prefix));
   }
 
   // ---- promises ----------------------------------------------------------------------------------------------
@@ -321,7 +325,9 @@ function buildRequestView(ctx: ContextImpl) {
     idempotencyKey: start.idempotencyKey ?? headers.get("idempotency-key"),
     scope: start.scope,
     limitKey: start.limitKey,
-    attemptCompletedSignal: ctx.meta.attemptCompleted,
+    get attemptCompletedSignal() {
+      return ctx.meta.attemptCompletedSignal();
+    },
   };
 }
 

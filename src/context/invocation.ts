@@ -17,17 +17,27 @@ export interface AttemptResult {
 }
 
 /** Runs the handler until the machine writes its terminal frame. Never rejects. */
-export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, meta: Omit<InvocationMeta, "attemptCompleted">): Promise<AttemptResult> {
-  const attemptCompleted = new AbortController();
+export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, meta: Omit<InvocationMeta, "attemptCompletedSignal">): Promise<AttemptResult> {
+  // The abort signal is created only if user code asks for it (AbortController is not free on every runtime).
+  let attemptCompleted: AbortController | undefined;
+  let closedReason: string | undefined;
+  const attemptCompletedSignal = () => {
+    if (!attemptCompleted) {
+      attemptCompleted = new AbortController();
+      if (closedReason !== undefined) attemptCompleted.abort(new Error(`attempt ${closedReason}`));
+    }
+    return attemptCompleted.signal;
+  };
   const closed = new Promise<AttemptResult>((resolve) => {
     machine.onClose = (reason) => {
-      attemptCompleted.abort(new Error(`attempt ${reason}`));
+      closedReason = reason;
+      attemptCompleted?.abort(new Error(`attempt ${reason}`));
       resolve({ reason });
     };
   });
   let ctx: ContextImpl;
   try {
-    ctx = new ContextImpl(machine, { ...meta, attemptCompleted: attemptCompleted.signal });
+    ctx = new ContextImpl(machine, { ...meta, attemptCompletedSignal });
   } catch (e) {
     machine.fail({ code: ErrorCode.INTERNAL, message: `cannot create the handler context: ${ensureError(e).message}` });
     return closed;
