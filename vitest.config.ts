@@ -5,6 +5,10 @@ const e2eSdk = process.env.PERDURE_E2E_SDK ?? "";
 
 export default defineConfig({
   test: {
+    // e2e files mostly wait on their servers: 4 at a time halves the wall time even on 2 cores
+    // (vitest's default on 2 cores is a single worker).
+    maxWorkers: 4,
+    minWorkers: 1,
     projects: [
       {
         test: {

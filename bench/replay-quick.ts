@@ -1,5 +1,5 @@
 // Quick in-process replay figure: the last attempt of an N-step ctx.run handler (whole journal replayed).
-// Run: npx tsx bench/replay-quick.ts   (the full side-by-side benchmark suite comes with the performance issue)
+// Run: npx vite-node bench/replay-quick.ts   (the full side-by-side benchmark suite comes with the performance issue)
 import * as restate from "../src/index.js";
 import { encodeMessage } from "../src/protocol/messages.js";
 import { MessageType } from "../src/protocol/message-types.js";
@@ -17,7 +17,7 @@ const steps = (n: number) =>
     },
   });
 
-function journal(n: number): Uint8Array {
+function journal(n: number): Uint8Array<ArrayBuffer> {
   const frames: Uint8Array[] = [
     encodeMessage(MessageType.Start, { id: new Uint8Array(24), debugId: "inv_x", knownEntries: 1 + 2 * n, partialState: true, randomSeed: 1n } as never),
     encodeMessage(MessageType.InputCommand, { value: { content: new Uint8Array(0) } } as never),

@@ -93,7 +93,7 @@ function waitForDrainOrClose(res: http.ServerResponse): Promise<void> {
   });
 }
 
-async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
+async function writeResponse(response: Response, res: http.ServerResponse, method: string | undefined): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   const setCookies = response.headers.getSetCookie();
@@ -101,7 +101,8 @@ async function writeResponse(response: Response, res: http.ServerResponse): Prom
     if (name !== "set-cookie") res.setHeader(name, value);
   });
   if (setCookies.length > 0) res.setHeader("set-cookie", setCookies);
-  if (response.body === null) {
+  if (response.body === null || method === "HEAD") {
+    response.body?.cancel().catch(() => {}); // HEAD: the head is all the client gets
     res.end();
     return;
   }
@@ -149,7 +150,7 @@ export function createHttp1Listener(handler: FetchHandlerLike): (req: http.Incom
         res.end(`Internal error while handling ${req.method} ${req.url}: ${describeError(err)}\n`);
         return;
       }
-      await writeResponse(response, res);
+      await writeResponse(response, res, req.method);
     };
     run().catch((err: unknown) => {
       // The head may be out already; cutting the connection is the only honest signal left.

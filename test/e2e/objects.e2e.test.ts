@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeObjectServices } from "./fixtures/objects.js";
 import { invocationStatus, query, waitFor } from "./support/admin.js";
 import { PROTOCOLS, startEndpointUnderTest, type EndpointUnderTest } from "./support/endpoint-under-test.js";
-import { call, callOk, send } from "./support/ingress.js";
+import { attach, callOk, resolveAwakeable, send } from "./support/ingress.js";
 
 describe.each(PROTOCOLS)("virtual objects (protocol V$protocolVersion)", ({ protocolVersion }) => {
   let env: EndpointUnderTest;
@@ -81,19 +81,21 @@ describe.each(PROTOCOLS)("virtual objects (protocol V$protocolVersion)", ({ prot
 
     it("runs shared handlers while an exclusive handler holds the key; exclusive ones wait", async () => {
       const k = key("lock");
-      const holdId = await send(env.ingressUrl, `${obj}/${k}/hold`, 1500);
-      // The hold invocation is sleeping (suspended) while it owns the lock.
-      await waitFor(
-        async () => ["suspended", "running", "backing-off"].includes((await invocationStatus(env.adminUrl, holdId))?.status ?? ""),
+      const holdId = await send(env.ingressUrl, `${obj}/${k}/hold`, k);
+      // The hold invocation owns the key's lock until its awakeable is resolved.
+      const awakeableId = await waitFor(
+        () => callOk<string | null>(env.ingressUrl, `LockMailbox/${k}/get`),
         10_000,
-        "hold invocation to start",
+        "the hold invocation to publish its awakeable",
         20,
       );
-      const exclusive = call(env.ingressUrl, `${obj}/${k}/heldExclusive`);
-      const shared = await call(env.ingressUrl, `${obj}/${k}/heldShared`);
-      expect(shared.json).toEqual({ held: false });
-      expect((await invocationStatus(env.adminUrl, holdId))?.status).not.toBe("completed");
-      expect((await exclusive).json).toEqual({ held: true });
+      const exclusiveId = await send(env.ingressUrl, `${obj}/${k}/heldExclusive`);
+      expect(await callOk(env.ingressUrl, `${obj}/${k}/heldShared`)).toEqual({ held: false });
+      expect((await invocationStatus(env.adminUrl, exclusiveId))?.status).not.toBe("completed");
+
+      await resolveAwakeable(env.ingressUrl, awakeableId, "go");
+      expect((await attach(env.ingressUrl, holdId)).json).toBe("released");
+      expect((await attach(env.ingressUrl, exclusiveId)).json).toEqual({ held: true });
     });
   });
 });

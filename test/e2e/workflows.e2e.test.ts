@@ -3,14 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkflowServices } from "./fixtures/workflows.js";
 import { waitFor } from "./support/admin.js";
 import { PROTOCOLS, startEndpointUnderTest, type EndpointUnderTest } from "./support/endpoint-under-test.js";
-import { attach, attachWorkflow, call, callOk, send } from "./support/ingress.js";
+import { attach, attachWorkflow, call, callOk, output, send } from "./support/ingress.js";
 
 describe.each(PROTOCOLS)("workflows (protocol V$protocolVersion)", ({ protocolVersion }) => {
   let env: EndpointUnderTest;
   const key = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}`;
 
   beforeAll(async () => {
-    env = await startEndpointUnderTest({ protocolVersion, services: makeWorkflowServices });
+    // This file serves through createEndpointHandler({ services }); the others use endpoint().bind().handler().
+    env = await startEndpointUnderTest({ protocolVersion, services: makeWorkflowServices, via: "createEndpointHandler" });
   });
   afterAll(async () => {
     await env?.stop();
@@ -23,12 +24,15 @@ describe.each(PROTOCOLS)("workflows (protocol V$protocolVersion)", ({ protocolVe
     const id = await send(env.ingressUrl, `Signup/${k}/run`, { email: "ann@example.com" });
     await waitFor(async () => (await status(k)).stage === "waiting", 10_000, "workflow to wait for approval", 50);
     expect(await status(k)).toEqual({ stage: "waiting", peek: null, key: k });
+    const pending = await output(env.ingressUrl, id);
+    expect(pending.status).toBe(470); // "not ready": the run is still waiting
 
     expect(await callOk(env.ingressUrl, `Signup/${k}/approve`, "looks good")).toBe("ok");
     const result = await attachWorkflow(env.ingressUrl, "Signup", k);
     expect(result.status).toBe(200);
     expect(result.json).toBe("welcome ann@example.com (looks good)");
     expect((await attach(env.ingressUrl, id)).json).toBe("welcome ann@example.com (looks good)");
+    expect((await output(env.ingressUrl, id)).json).toBe("welcome ann@example.com (looks good)");
     expect(await status(k)).toEqual({ stage: "approved", peek: "looks good", key: k });
   });
 

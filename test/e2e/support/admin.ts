@@ -38,6 +38,24 @@ export async function registerDeployment(adminUrl: string, uri: string, opts: Re
   return (await res.json()) as DeploymentRegistration;
 }
 
+export interface DeploymentInfo {
+  id: string;
+  protocol_type: string;
+  http_version: string;
+  min_protocol_version: number;
+  max_protocol_version: number;
+  /** From the endpoint's `x-restate-server` header, e.g. `perdure/0.1.0`. */
+  sdk_version: string | null;
+  [key: string]: unknown;
+}
+
+/** GET /deployments/{id}. */
+export async function deploymentInfo(adminUrl: string, id: string): Promise<DeploymentInfo> {
+  const res = await fetch(`${adminUrl}/deployments/${encodeURIComponent(id)}`);
+  if (!res.ok) return failWithBody(`reading deployment ${id}`, res);
+  return (await res.json()) as DeploymentInfo;
+}
+
 async function patchInvocation(adminUrl: string, id: string, action: "cancel" | "kill" | "purge"): Promise<void> {
   const res = await fetch(`${adminUrl}/invocations/${encodeURIComponent(id)}/${action}`, { method: "PATCH" });
   // 200 = done, 202 = accepted and applied asynchronously.
@@ -111,7 +129,7 @@ const STATUS_COLUMNS = [
 /** One row of `sys_invocation`, or undefined when the server does not know the id (yet). */
 export async function invocationStatus(adminUrl: string, id: string): Promise<InvocationStatus | undefined> {
   const rows = await query(adminUrl, `SELECT ${STATUS_COLUMNS} FROM sys_invocation WHERE id = ${sqlString(id)}`);
-  return rows[0] as InvocationStatus | undefined;
+  return rows[0] as unknown as InvocationStatus | undefined;
 }
 
 /** Invocations of one `Service/handler` (or `Object/key/handler`) target, newest first. */
@@ -121,6 +139,21 @@ export async function invocationsOf(adminUrl: string, target: string): Promise<I
     `SELECT ${STATUS_COLUMNS} FROM sys_invocation WHERE target = ${sqlString(target)} ORDER BY created_at DESC`,
   );
   return rows as unknown as InvocationStatus[];
+}
+
+export interface JournalEvent {
+  event_type: string;
+  /** Parsed `event_json`, e.g. `{ ty: "TransientError", error_code: 570, restate_doc_error_code: "RT0016", ... }`. */
+  event: Record<string, unknown>;
+}
+
+/** `sys_journal_events` of one invocation (attempt failures are recorded there as `TransientError`). */
+export async function journalEvents(adminUrl: string, id: string): Promise<JournalEvent[]> {
+  const rows = await query(
+    adminUrl,
+    `SELECT event_type, event_json FROM sys_journal_events WHERE id = ${sqlString(id)} ORDER BY appended_at`,
+  );
+  return rows.map((r) => ({ event_type: String(r.event_type), event: JSON.parse(String(r.event_json)) as Record<string, unknown> }));
 }
 
 /**

@@ -50,17 +50,26 @@ export interface StartOptions {
   protocolVersion: 6 | 7;
   /** Builds the services with the SDK under test (the same fixture runs on both SDKs). */
   services: (sdk: Sdk) => ServiceDefinitionLike[];
+  /** How the fetch handler is built: `endpoint().bind(...).handler()` (default) or `createEndpointHandler({ services })`. */
+  via?: "endpoint" | "createEndpointHandler";
+  /** Extra environment for restate-server (e.g. more experimental switches). */
+  serverEnv?: Record<string, string>;
 }
 
 /** restate-server + endpoint on Node HTTP/1.1 + registration with `use_http_11: true`. */
 export async function startEndpointUnderTest(opts: StartOptions): Promise<EndpointUnderTest> {
   const sdk = await loadSdk();
-  const server = await startRestateServer({ protocolV7: opts.protocolVersion === 7 });
+  const server = await startRestateServer({ protocolV7: opts.protocolVersion === 7, env: opts.serverEnv });
   let endpoint: RunningServer | undefined;
   try {
-    let builder = sdk.endpoint();
-    for (const def of opts.services(sdk)) builder = builder.bind(def);
-    endpoint = await serve(builder.handler());
+    const services = opts.services(sdk);
+    if (opts.via === "createEndpointHandler") {
+      endpoint = await serve(sdk.createEndpointHandler({ services }));
+    } else {
+      let builder = sdk.endpoint();
+      for (const def of services) builder = builder.bind(def);
+      endpoint = await serve(builder.handler());
+    }
     const deployment = await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });
     const ep = endpoint;
     return {

@@ -23,7 +23,8 @@ function requestInit(method: string, body: unknown, opts: IngressOptions): Reque
   if (opts.idempotencyKey !== undefined) headers["idempotency-key"] = opts.idempotencyKey;
   let payload: BodyInit | undefined;
   if (opts.rawBody !== undefined) {
-    payload = opts.rawBody;
+    // Copy into a plain ArrayBuffer-backed view: DOM's BodyInit typing rejects SharedArrayBuffer-capable views.
+    payload = typeof opts.rawBody === "string" ? opts.rawBody : new Uint8Array(opts.rawBody).buffer;
     if (opts.contentType) headers["content-type"] = opts.contentType;
   } else if (body !== undefined) {
     payload = JSON.stringify(body);

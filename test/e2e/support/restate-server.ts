@@ -65,12 +65,13 @@ async function distinctFreePorts(n: number): Promise<number[]> {
   return [...ports];
 }
 
-function configToml(baseDir: string, ports: { node: number; admin: number; ingress: number }): string {
+function configToml(baseDir: string, clusterName: string, ports: { node: number; admin: number; ingress: number }): string {
   // Every listener the server opens is named here and bound to loopback (checked with `ss -ltnp`:
   // 1.7.12 opens exactly these three TCP ports; metrics are served on the node port; the tokio
   // console is not compiled in). Unix sockets live inside the base dir.
   return [
-    `cluster-name = "perdure-e2e"`,
+    // Unique per server: readiness checks it, so a port taken over by another server is never mistaken for ours.
+    `cluster-name = "${clusterName}"`,
     `node-name = "n1"`,
     `base-dir = ${JSON.stringify(baseDir)}`,
     `bind-address = "127.0.0.1:${ports.node}"`,
@@ -81,6 +82,8 @@ function configToml(baseDir: string, ports: { node: number; admin: number; ingre
     // Fewer partitions: faster start, less memory when several servers run side by side.
     `default-num-partitions = 4`,
     `rocksdb-total-memory-size = "256 MiB"`,
+    `[worker]`,
+    `rule-book-poll-interval = "500ms"`,
     `[admin]`,
     `bind-address = "127.0.0.1:${ports.admin}"`,
     `disable-web-ui = true`,
@@ -93,11 +96,12 @@ function configToml(baseDir: string, ports: { node: number; admin: number; ingre
 }
 
 // Kill every server still running when this process exits (test failure, worker teardown).
-const running = new Map<number, ChildProcess>();
+const running = new Map<number, { child: ChildProcess; baseDir: string }>();
 process.once("exit", () => {
-  for (const child of running.values()) {
+  for (const { child, baseDir } of running.values()) {
     try {
       child.kill("SIGKILL");
+      fs.rmSync(baseDir, { recursive: true, force: true });
     } catch {
       /* already gone */
     }
@@ -106,10 +110,16 @@ process.once("exit", () => {
 
 /** A tiny detached shell that kills the server if this Node process dies without running 'exit' handlers (SIGKILL). */
 function spawnWatchdog(serverPid: number, baseDir: string): ChildProcess | undefined {
-  const script =
-    `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${serverPid} 2>/dev/null; do sleep 1; done; ` +
-    `if kill -0 ${serverPid} 2>/dev/null; then kill -TERM ${serverPid}; sleep 5; kill -KILL ${serverPid} 2>/dev/null; ` +
-    `rm -rf ${JSON.stringify(baseDir)}; fi`;
+  const [parent, server, dir] = [process.pid, serverPid, JSON.stringify(baseDir)];
+  // Runs until the parent or the server is gone; cleans up only when the parent vanished first.
+  const script = [
+    `while kill -0 ${parent} 2>/dev/null && kill -0 ${server} 2>/dev/null; do sleep 1; done`,
+    `if ! kill -0 ${parent} 2>/dev/null; then`,
+    `  kill -TERM ${server} 2>/dev/null; i=0`,
+    `  while kill -0 ${server} 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done`,
+    `  kill -KILL ${server} 2>/dev/null; rm -rf ${dir}`,
+    `fi`,
+  ].join("\n");
   try {
     const dog = spawn("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
     dog.on("error", () => {});
@@ -120,14 +130,24 @@ function spawnWatchdog(serverPid: number, baseDir: string): ChildProcess | undef
   }
 }
 
-async function answers(url: string): Promise<boolean> {
+async function answers(url: string, expectBody?: (body: string) => boolean): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.status === 200;
+    const body = await res.text();
+    return res.status === 200 && (expectBody ? expectBody(body) : true);
   } catch {
     return false;
   }
+}
+
+function isCluster(name: string) {
+  return (body: string) => {
+    try {
+      return (JSON.parse(body) as { cluster_name?: string }).cluster_name === name;
+    } catch {
+      return false;
+    }
+  };
 }
 
 function tail(text: string, lines = 60): string {
@@ -149,7 +169,8 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), "perdure-rs-"));
   const [node, admin, ingress] = (await distinctFreePorts(3)) as [number, number, number];
   const configFile = path.join(baseDir, "restate.toml");
-  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), { node, admin, ingress }));
+  const clusterName = `perdure-e2e-${path.basename(baseDir).slice("perdure-rs-".length)}`;
+  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, { node, admin, ingress }));
 
   // Inherited RESTATE_* variables would silently change the config; start from a clean slate.
   const env: Record<string, string> = {};
@@ -179,7 +200,7 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
     fs.rmSync(baseDir, { recursive: true, force: true });
     throw new Error(`could not spawn ${bin}: ${spawnError?.message ?? "unknown error"}`);
   }
-  running.set(pid, child);
+  running.set(pid, { child, baseDir });
   const watchdog = spawnWatchdog(pid, baseDir);
 
   let stopped: Promise<void> | undefined;
@@ -214,7 +235,11 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
           `${spawnError ? `, ${spawnError.message}` : ""}). Log tail:\n${tail(log)}`,
       );
     }
-    if ((await answers(`${adminUrl}/health`)) && (await answers(`${ingressUrl}/restate/health`))) break;
+    const ready =
+      (await answers(`${adminUrl}/cluster-health`, isCluster(clusterName))) &&
+      (await answers(`${adminUrl}/health`)) &&
+      (await answers(`${ingressUrl}/restate/health`));
+    if (ready) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`restate-server did not become ready within ${opts.startTimeoutMs ?? 30_000} ms. Log tail:\n${tail(log)}`);
