@@ -1,3 +1,4 @@
+import { VECTORS_DIR } from "../../support/vectors-dir.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { handlers, object, service, serviceEntryOf, workflow } from "../../../src/context/definitions.js";
@@ -18,7 +19,7 @@ const JSON_OUT = { setContentTypeIfEmpty: false, contentType: "application/json"
 
 describe("buildManifest: the captured official manifest", () => {
   it("equals the TS SDK 1.17.2 manifest of v6-h1-discover for the same definitions", () => {
-    const captured = JSON.parse(readFileSync("/work/shared/protocol/vectors/v6-h1-discover.json", "utf8")).decoded
+    const captured = JSON.parse(readFileSync(`${VECTORS_DIR}/v6-h1-discover.json`, "utf8")).decoded
       .response_json;
     const greeter = service({
       name: "Greeter",

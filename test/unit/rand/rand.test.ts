@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DeterministicRandom, seedFromInvocationId } from "../../../src/context/rand.js";
 
-const VECTORS = "/work/shared/protocol/vectors";
+import { VECTORS_DIR as VECTORS } from "../../support/vectors-dir.js";
 const readJson = (name: string) => JSON.parse(readFileSync(`${VECTORS}/${name}`, "utf8"));
 
 // Independent BigInt reference of SplitMix64 → xoshiro256++ (written from the algorithm's definition).

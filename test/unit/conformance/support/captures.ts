@@ -1,4 +1,4 @@
-// Loads the invocation captures of /work/shared/protocol/vectors (CAPTURES.md): the request as restate-server sent
+// Loads the invocation captures of ../shared/protocol/vectors (CAPTURES.md): the request as restate-server sent
 // it (path, headers, body and the chunks the body arrived in) and the response body the official TS SDK produced.
 // Sidecar captures (`NAME.req.hex` + `NAME.res.hex` + `NAME.json`) and raw HTTP/1.1 connection dumps
 // (`*-wire-*.c2s.hex` / `.s2c.hex`) are both turned into the same shape.
@@ -10,7 +10,8 @@ import { decodeMessage } from "../../../../src/protocol/messages.js";
 import type { StartMessage } from "../../../../src/protocol/generated/protocol.js";
 import { concatBytes, hexToBytes, splitFrames } from "./wire.js";
 
-export const VECTORS_DIR = process.env.PERDURE_PROTOCOL_VECTORS ?? "/work/shared/protocol/vectors";
+export { VECTORS_DIR } from "../../../support/vectors-dir.js";
+import { VECTORS_DIR } from "../../../support/vectors-dir.js";
 
 export interface InvocationCapture {
   name: string;

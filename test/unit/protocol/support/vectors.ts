@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CombinatorType, ErrorBehavior } from "../../../../src/protocol/generated/protocol.js";
 
-export const VECTORS_DIR = process.env.PERDURE_PROTOCOL_VECTORS ?? "/work/shared/protocol/vectors";
+export { VECTORS_DIR } from "../../../support/vectors-dir.js";
+import { VECTORS_DIR } from "../../../support/vectors-dir.js";
 
 export interface SidecarMessage {
   offset: number;
