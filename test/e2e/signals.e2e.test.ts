@@ -2,8 +2,8 @@
 // (with vqueues and scoped virtual objects switched on in the server).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeSignalServices } from "./fixtures/signals.js";
-import { invocationStatus, waitFor } from "./support/admin.js";
-import { PROTOCOLS, startEndpointUnderTest, type EndpointUnderTest } from "./support/endpoint-under-test.js";
+import { invocationStatus, killInvocation, waitFor } from "./support/admin.js";
+import { PROTOCOLS, sdkName, startEndpointUnderTest, type EndpointUnderTest } from "./support/endpoint-under-test.js";
 import { attach, callOk, resolveAwakeable, send } from "./support/ingress.js";
 
 type Busy = { start: number; end: number };
@@ -66,6 +66,18 @@ describe.each(PROTOCOLS)("signals, invocation references, scopes (protocol V$pro
     expect(res.echoed).toBe(11);
     expect(res.cancelled).toEqual({ outcome: "failed", terminal: true, code: 409 });
     expect((await invocationStatus(env.adminUrl, res.sleeperId))?.completion_result).toBe("failure");
+  });
+
+  // perdure names the missing protocol version instead of sending fields a V6 server would not understand.
+  it.runIf(protocolVersion === 6 && sdkName === "perdure")("a scoped call on a V6 server fails the attempt with 573 and says how to enable V7", async () => {
+    const id = await send(env.ingressUrl, "Signaller/scopedCall", { scope: "tenant-1", x: 1 });
+    const status = await waitFor(async () => {
+      const s = await invocationStatus(env.adminUrl, id);
+      return s?.last_failure ? s : undefined;
+    }, 10_000, "the scoped call's failure", 50);
+    expect(status.last_failure).toMatch(/573/);
+    expect(status.last_failure).toMatch(/needs service protocol V7.*RESTATE_EXPERIMENTAL_ENABLE_PROTOCOL_V7=true/);
+    await killInvocation(env.adminUrl, id);
   });
 
   describe.runIf(protocolVersion === 7)("scopes and limit keys", () => {
