@@ -126,6 +126,7 @@ export class Scheduler {
           `Journal mismatch at command index ${m.commandIndex}: the code awaits ${awaited || "a result"}, which has no result in the journal, ` +
           "while the journal still holds further commands. The handler code changed or is not deterministic.",
         related: { index: m.commandIndex },
+        ...m.mismatchFailureBehavior(),
       });
       return;
     }

@@ -93,6 +93,7 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
     const entry = applyServiceDefaults(serviceEntryOf(def), options.defaultServiceOptions);
     if (seen.has(entry.name)) throw new Error(`service '${entry.name}' is bound twice to this endpoint`);
     seen.add(entry.name);
+    refuseUnsupportedOptions(entry);
     return entry;
   });
   return createFetchCore({
@@ -100,4 +101,17 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
     protocolMode: options.bidirectional ? "BIDI_STREAM" : "REQUEST_RESPONSE",
     maxMessageSize: options.maxMessageSize,
   });
+}
+
+/** Options of the official API this version cannot honour yet: refused at startup instead of silently ignored. */
+function refuseUnsupportedOptions(entry: ServiceEntry): void {
+  for (const handler of entry.handlers.values()) {
+    const where = `${entry.name}/${handler.name}`;
+    if (handler.execution.explicitCancellation) {
+      throw new Error(`${where}: the explicitCancellation option is not supported by this version of perdure`);
+    }
+    if (handler.execution.hooks.length > 0) {
+      throw new Error(`${where}: hooks (interceptors) are not supported by this version of perdure yet`);
+    }
+  }
 }

@@ -27,6 +27,7 @@ export async function invokeRequestResponse(
 ): Promise<Response> {
   const out: Uint8Array[] = [];
   const machine = new InvocationMachine(version, (frame) => out.push(frame));
+  machine.mismatchBehavior = handler.execution.onJournalMismatchErrors;
   const ready = await readJournal(request, machine, limits);
   if (ready) {
     const start = machine.startMessage;

@@ -6,6 +6,7 @@
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { REQUESTED_ACK_FLAG, type RawFrame } from "../protocol/frame.js";
+import { ErrorBehavior } from "../protocol/generated/protocol.js";
 import type {
   ErrorMessage,
   InputCommandMessage,
@@ -43,7 +44,12 @@ export interface AttemptFailure {
   stacktrace?: string;
   nextRetryDelayMs?: number;
   related?: { index: number; name?: string; type?: number };
+  /** V7: pause or fail the invocation instead of retrying it (ignored by older protocol versions). */
+  behavior?: "pause" | "fail";
 }
+
+/** What to do with journal mismatches (the handler's `onJournalMismatchErrors` option). */
+export type MismatchBehavior = "retry" | "pause" | "fail";
 
 const utf8 = new TextDecoder();
 
@@ -72,6 +78,8 @@ export class InvocationMachine {
   commandIndex = 0;
   /** Commands written (not replayed) in this attempt. */
   newCommands = 0;
+  /** How journal mismatches end the attempt; pause and fail take effect from V7 on. */
+  mismatchBehavior: MismatchBehavior = "retry";
 
   constructor(
     readonly version: number,
@@ -264,6 +272,7 @@ export class InvocationMachine {
       if (failure.related.type !== undefined) msg.relatedCommandType = failure.related.type;
     }
     if (failure.nextRetryDelayMs !== undefined) msg.nextRetryDelay = BigInt(Math.max(0, Math.round(failure.nextRetryDelayMs)));
+    if (failure.behavior && this.version >= 7) msg.behavior = failure.behavior === "pause" ? ErrorBehavior.PAUSE : ErrorBehavior.FAIL;
     this.write(encodeMessage(MessageType.Error, msg));
     this.close(`failed with code ${failure.code}`);
   }
@@ -271,6 +280,11 @@ export class InvocationMachine {
   /** Whether an await should also wait for the cancel signal (false once a cancellation was delivered). */
   hasPendingCancel(): boolean {
     return this.notifications.has(CANCEL_KEY);
+  }
+
+  /** The `behavior` field for a journal-mismatch ErrorMessage. */
+  mismatchFailureBehavior(): { behavior?: "pause" | "fail" } {
+    return this.mismatchBehavior === "retry" ? {} : { behavior: this.mismatchBehavior };
   }
 
   private write(frame: Uint8Array): void {
@@ -310,7 +324,12 @@ export class InvocationMachine {
       "The handler code changed in a way that is not compatible with invocations already in flight, or it is not deterministic " +
       "(use ctx.run for side effects, ctx.rand / ctx.date for random values and time).";
     const recordedName = (recorded.message.name ?? recorded.message.entryName) as string | undefined;
-    this.fail({ code: ErrorCode.JOURNAL_MISMATCH, message: text, related: { index, name: recordedName, type: recorded.type } });
+    this.fail({
+      code: ErrorCode.JOURNAL_MISMATCH,
+      message: text,
+      related: { index, name: recordedName, type: recorded.type },
+      ...this.mismatchFailureBehavior(),
+    });
     return new JournalMismatchError(text, index, recordedName, recorded.type);
   }
 }

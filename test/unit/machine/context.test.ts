@@ -169,3 +169,27 @@ describe("timeouts and cancellation", () => {
 });
 
 void json;
+
+describe("options", () => {
+  const pausing = restate.service({
+    name: "P",
+    options: { onJournalMismatchErrors: "pause" },
+    handlers: { go: async (ctx: restate.Context) => ctx.run("now-b", () => 1) },
+  });
+  const recorded = [start(2), input(), frame(MessageType.RunCommand, { resultCompletionId: 1, name: "was-a" })];
+
+  it("onJournalMismatchErrors pauses the invocation on V7, and falls back to retries on V6", async () => {
+    const { fetch: f } = restate.endpoint().bind(pausing).handler();
+    const v7 = await invoke(f, "/invoke/P/go", recorded, 7);
+    expect(messageOf<{ code: number; behavior: number }>(v7.messages[0]!)).toMatchObject({ code: 570, behavior: 1 });
+    const v6 = await invoke(f, "/invoke/P/go", recorded, 6);
+    expect(messageOf<{ code: number; behavior?: number }>(v6.messages[0]!)).toMatchObject({ code: 570, behavior: 0 });
+  });
+
+  it("refuses options it cannot honour yet at startup, naming the handler", () => {
+    const explicit = restate.service({ name: "E", options: { explicitCancellation: true }, handlers: { h: async () => 1 } });
+    expect(() => restate.endpoint().bind(explicit).handler()).toThrow(/E\/h: the explicitCancellation option is not supported/);
+    const hooked = restate.service({ name: "H", options: { hooks: [() => ({})] }, handlers: { h: async () => 1 } });
+    expect(() => restate.createEndpointHandler({ services: [hooked] })).toThrow(/H\/h: hooks/);
+  });
+});
