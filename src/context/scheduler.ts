@@ -38,6 +38,8 @@ export class Scheduler {
       this.recheckWaiters();
       this.scheduleSettle();
     };
+    // Bidirectional: once the server closes its side nothing more can arrive; suspend if we are waiting.
+    machine.onInputClosed = () => this.scheduleSettle();
   }
 
   /** Registers an await of `node`; settles the native promise now if possible. */

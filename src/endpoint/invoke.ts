@@ -6,7 +6,7 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { FrameDecoder } from "../protocol/frame.js";
 import { invocationContentType } from "../protocol/versions.js";
 import { InvocationMachine } from "../machine/invocation-machine.js";
-import { runAttempt } from "../context/invocation.js";
+import { runAttempt, type AttemptResult } from "../context/invocation.js";
 import { seedFromInvocationId } from "../context/rand.js";
 import { ensureError } from "../context/errors.js";
 import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
@@ -26,25 +26,42 @@ export async function invokeRequestResponse(
   limits: InvokeLimits,
 ): Promise<Response> {
   const out: Uint8Array[] = [];
-  const machine = new InvocationMachine(version, (frame) => out.push(frame));
-  machine.mismatchBehavior = handler.execution.onJournalMismatchErrors;
+  const machine = newMachine(version, handler, (frame) => out.push(frame));
   const ready = await readJournal(request, machine, limits);
-  if (ready) {
-    const start = machine.startMessage;
-    const randomSeed = start.randomSeed ?? (await seedFromInvocationId(start.id ?? new Uint8Array(0)));
-    await runAttempt(machine, handler, {
-      service: service.name,
-      handler: handler.name,
-      attemptHeaders: request.headers,
-      extraArgs,
-      randomSeed,
-      defaultSerde: handler.execution.defaultSerde,
-    });
-  }
-  return new Response(concat(out) as Uint8Array<ArrayBuffer>, {
-    status: 200,
-    headers: { "content-type": invocationContentType(version), "x-restate-server": X_RESTATE_SERVER },
+  if (ready) await startAttempt(machine, request, service, handler, extraArgs);
+  return new Response(concat(out) as Uint8Array<ArrayBuffer>, { status: 200, headers: invocationResponseHeaders(version) });
+}
+
+/** Runs the handler on a machine that has its whole journal; resolves when the attempt has ended. */
+export async function startAttempt(
+  machine: InvocationMachine,
+  request: Request,
+  service: ServiceEntry,
+  handler: HandlerEntry,
+  extraArgs: unknown[],
+): Promise<AttemptResult> {
+  const start = machine.startMessage;
+  // V5 has no seed from the server: derive it from the invocation id (same on every attempt).
+  const randomSeed = machine.version >= 6 ? (start.randomSeed ?? 0n) : await seedFromInvocationId(start.id ?? new Uint8Array(0));
+  return runAttempt(machine, handler, {
+    service: service.name,
+    handler: handler.name,
+    attemptHeaders: request.headers,
+    extraArgs,
+    randomSeed,
+    defaultSerde: handler.execution.defaultSerde,
   });
+}
+
+/** A machine for one attempt, configured from the handler's options. */
+export function newMachine(version: number, handler: HandlerEntry, sink: (frame: Uint8Array) => void): InvocationMachine {
+  const machine = new InvocationMachine(version, sink);
+  machine.mismatchBehavior = handler.execution.onJournalMismatchErrors;
+  return machine;
+}
+
+export function invocationResponseHeaders(version: number): Record<string, string> {
+  return { "content-type": invocationContentType(version), "x-restate-server": X_RESTATE_SERVER };
 }
 
 /** Feeds the request body to the machine. Returns false when the input broke the protocol (an ErrorMessage was written). */

@@ -60,8 +60,10 @@ export class InvocationMachine {
   readonly stateCache = new StateCache();
   /** Called whenever a notification arrives after user code started (bidirectional mode). */
   onNotification: (() => void) | undefined;
-  /** Called once when the terminal frame has been written. */
+  /** Called once when the terminal frame has been written (or the attempt was abandoned). */
   onClose: ((reason: string) => void) | undefined;
+  /** Called when the server closes the request body after the journal (bidirectional mode). */
+  onInputClosed: (() => void) | undefined;
 
   private start: StartMessage | undefined;
   private input: InputCommandMessage | undefined;
@@ -113,7 +115,15 @@ export class InvocationMachine {
         `the request body ended after ${this.receivedEntries} of the ${this.expectedEntries} journal entries announced by the StartMessage`,
       );
     }
+    if (this.inputClosed) return;
     this.inputClosed = true;
+    this.onInputClosed?.();
+  }
+
+  /** The transport is gone (the peer disconnected): close without writing anything, nobody would read it. */
+  abandon(reason: string): void {
+    if (this.state === "closed") return;
+    this.close(`abandoned: ${reason}`);
   }
 
   get isInputClosed(): boolean {

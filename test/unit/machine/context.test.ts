@@ -193,3 +193,20 @@ describe("options", () => {
     expect(() => restate.createEndpointHandler({ services: [hooked] })).toThrow(/H\/h: hooks/);
   });
 });
+
+describe("deterministic random seed", () => {
+  const rand = restate.service({ name: "R", handlers: { r: async (ctx: restate.Context) => ctx.rand.uuidv4() } });
+  const { fetch: f } = restate.endpoint().bind(rand).handler();
+  const out = async (version: number, extra: Record<string, unknown>) =>
+    text(messageOf<{ value: { content: Uint8Array } }>((await invoke(f, "/invoke/R/r", [start(1, extra), input()], version)).messages[0]!).value.content);
+
+  it("uses the server's seed from V6 on", async () => {
+    expect(await out(6, { randomSeed: 1n })).not.toBe(await out(6, { randomSeed: 2n }));
+  });
+
+  it("derives the seed from the invocation id on V5 (no seed field there)", async () => {
+    const a = await out(5, { randomSeed: 0n, id: new Uint8Array(24).fill(1) });
+    expect(await out(5, { randomSeed: 0n, id: new Uint8Array(24).fill(1) })).toBe(a);
+    expect(await out(5, { randomSeed: 0n, id: new Uint8Array(24).fill(2) })).not.toBe(a);
+  });
+});
