@@ -187,3 +187,4 @@ export function serve(handler: FetchHandlerLike, opts: ServeOptions = {}): Promi
     });
   });
 }
+export { createHttp2StreamListener, serveHttp2 } from "./http2.js";

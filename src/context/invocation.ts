@@ -29,11 +29,11 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     return attemptCompleted.signal;
   };
   const closed = new Promise<AttemptResult>((resolve) => {
-    machine.onClose = (reason) => {
+    machine.whenClosed((reason) => {
       closedReason = reason;
       attemptCompleted?.abort(new Error(`attempt ${reason}`));
       resolve({ reason });
-    };
+    });
   });
   let ctx: ContextImpl;
   try {

@@ -60,8 +60,7 @@ export class InvocationMachine {
   readonly stateCache = new StateCache();
   /** Called whenever a notification arrives after user code started (bidirectional mode). */
   onNotification: (() => void) | undefined;
-  /** Called once when the terminal frame has been written (or the attempt was abandoned). */
-  onClose: ((reason: string) => void) | undefined;
+  private readonly closeListeners: ((reason: string) => void)[] = [];
   /** Called when the server closes the request body after the journal (bidirectional mode). */
   onInputClosed: (() => void) | undefined;
 
@@ -118,6 +117,12 @@ export class InvocationMachine {
     if (this.inputClosed) return;
     this.inputClosed = true;
     this.onInputClosed?.();
+  }
+
+  /** Calls `listener` once, when the terminal frame has been written (or the attempt was abandoned). */
+  whenClosed(listener: (reason: string) => void): void {
+    if (this.state === "closed") listener(this.closeReason ?? "closed");
+    else this.closeListeners.push(listener);
   }
 
   /** The transport is gone (the peer disconnected): close without writing anything, nobody would read it. */
@@ -304,7 +309,7 @@ export class InvocationMachine {
   private close(reason: string): void {
     this.state = "closed";
     this.closeReason = reason;
-    this.onClose?.(reason);
+    for (const listener of this.closeListeners) listener(reason);
   }
 
   ensureOpen(): void {

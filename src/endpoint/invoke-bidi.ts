@@ -1,0 +1,89 @@
+// POST …/invoke/{service}/{handler} in bidirectional mode: the response head goes out at once, every frame the
+// machine produces is streamed as it is written, and the request body keeps being read while the handler runs,
+// so run acks and completions reach the waiting code on the same request. When the server closes its side the
+// machine learns that nothing more will come, and a waiting handler suspends as in request-response mode.
+
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { FrameDecoder } from "../protocol/frame.js";
+import { ensureError } from "../context/errors.js";
+import type { AttemptResult } from "../context/invocation.js";
+import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
+import type { InvocationMachine } from "../machine/invocation-machine.js";
+import { invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
+
+export function invokeBidirectional(
+  request: Request,
+  service: ServiceEntry,
+  handler: HandlerEntry,
+  version: number,
+  extraArgs: unknown[],
+  limits: InvokeLimits,
+): Response {
+  let output!: ReadableStreamDefaultController<Uint8Array>;
+  let outputOpen = true;
+  const closeOutput = () => {
+    if (!outputOpen) return;
+    outputOpen = false;
+    output.close();
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start: (controller) => {
+      output = controller;
+    },
+    cancel: () => {
+      // The server went away: nothing we write can arrive any more.
+      outputOpen = false;
+      machine.abandon("the response stream was closed by the peer");
+    },
+  });
+  const machine = newMachine(version, handler, (frame) => {
+    if (outputOpen) output.enqueue(frame);
+  });
+
+  pump(request, machine, limits, () => startAttempt(machine, request, service, handler, extraArgs))
+    .catch((e) => machine.fail({ code: ErrorCode.INTERNAL, message: `bidirectional stream failed: ${ensureError(e).message}` }))
+    .finally(closeOutput);
+
+  return new Response(body, { status: 200, headers: invocationResponseHeaders(version) });
+}
+
+/**
+ * Reads the request body into the machine, starting the handler once the journal is complete, until the attempt
+ * ends. Resolves when the machine is closed.
+ */
+async function pump(
+  request: Request,
+  machine: InvocationMachine,
+  limits: InvokeLimits,
+  start: () => Promise<AttemptResult>,
+): Promise<void> {
+  const decoder = new FrameDecoder({ maxMessageSize: limits.maxMessageSize });
+  const reader = request.body?.getReader();
+  let attempt: Promise<AttemptResult> | undefined;
+  const attemptEnded = new Promise<void>((resolve) => machine.whenClosed(() => resolve()));
+  // Stop reading as soon as the attempt is over (the server closes its side after our terminal frame anyway).
+  attemptEnded.then(() => reader?.cancel().catch(() => {}));
+
+  try {
+    if (reader) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || machine.state === "closed") break;
+        for (const frame of decoder.push(value)) machine.pushFrame(frame);
+        if (!attempt && machine.isReady) attempt = start();
+      }
+    }
+    if (machine.state !== "closed") {
+      decoder.finish();
+      machine.closeInput();
+      if (!attempt) attempt = start();
+    }
+  } catch (e) {
+    if (machine.state !== "closed") {
+      if (e instanceof ProtocolError) machine.fail({ code: e.code, message: `Protocol violation: ${e.message}` });
+      else machine.abandon(`reading the request body failed: ${ensureError(e).message}`);
+    }
+  }
+  await attemptEnded;
+  await attempt;
+}
