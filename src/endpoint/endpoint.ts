@@ -4,6 +4,7 @@
 
 import { serviceEntryOf, type ServiceEntry } from "../context/definitions.js";
 import { createFetchCore, type FetchHandler } from "./fetch-handler.js";
+import { createIdentityVerifier } from "./identity.js";
 import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
 
 type AnyDefinition = { name: string };
@@ -82,12 +83,6 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
   if (!options || !Array.isArray(options.services) || options.services.length === 0) {
     throw new TypeError("createEndpointHandler needs at least one service: { services: [myService] }");
   }
-  if (options.identityKeys && options.identityKeys.length > 0) {
-    throw new Error("request identity verification (withIdentityV1 / identityKeys) is not available in this version of perdure yet");
-  }
-  if (options.bidirectional) {
-    throw new Error("bidirectional mode is not available in this version of perdure yet; use request-response (the default)");
-  }
   const seen = new Set<string>();
   const services: ServiceEntry[] = options.services.map((def) => {
     const entry = applyServiceDefaults(serviceEntryOf(def), options.defaultServiceOptions);
@@ -96,8 +91,11 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
     refuseUnsupportedOptions(entry);
     return entry;
   });
+  // Keys are checked here (a malformed one throws, naming its position); with none, requests are not checked.
+  const identity = options.identityKeys !== undefined && options.identityKeys.length > 0 ? createIdentityVerifier(options.identityKeys) : undefined;
   return createFetchCore({
     services,
+    identity,
     protocolMode: options.bidirectional ? "BIDI_STREAM" : "REQUEST_RESPONSE",
     maxMessageSize: options.maxMessageSize,
   });

@@ -12,6 +12,8 @@ import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
 import type { ServiceEntry } from "../context/rpc-entry.js";
 import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
 import { invokeRequestResponse } from "./invoke.js";
+import { invokeBidirectional } from "./invoke-bidi.js";
+import type { IdentityVerifier } from "./identity.js";
 import { routeOf } from "./routing.js";
 import { X_RESTATE_SERVER } from "./version.js";
 
@@ -19,6 +21,8 @@ export interface FetchCoreOptions {
   services: ServiceEntry[];
   protocolMode: ProtocolMode;
   maxMessageSize?: number;
+  /** Request identity: when set, every request except health must be signed by one of its keys. */
+  identity?: IdentityVerifier;
 }
 
 export type FetchHandler = (request: Request, ...extraArgs: unknown[]) => Promise<Response>;
@@ -49,6 +53,12 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
       return errorResponse(400, `cannot parse the request URL '${request.url}'`);
     }
     const route = routeOf(pathname);
+    // Identity first, for every path but health (kept open for probes): an unsigned caller gets 401 and learns
+    // nothing, not even which services or routes exist (no 404/405/415 before this).
+    if (options.identity && route.kind !== "health") {
+      const refusal = await options.identity.check(request, pathname);
+      if (refusal) return refusal;
+    }
     switch (route.kind) {
       case "health":
         if (request.method !== "GET" && request.method !== "HEAD") return errorResponse(405, "use GET for /health", { allow: "GET, HEAD" });
@@ -79,7 +89,9 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
               `${MIN_PROTOCOL_VERSION} to ${MAX_PROTOCOL_VERSION} (${invocationContentType(MIN_PROTOCOL_VERSION)} … ${invocationContentType(MAX_PROTOCOL_VERSION)}); re-register the deployment so the server negotiates one of them`,
           );
         }
-        return invokeRequestResponse(request, service, handler, version, extraArgs, limits);
+        return options.protocolMode === "BIDI_STREAM"
+          ? invokeBidirectional(request, service, handler, version, extraArgs, limits)
+          : invokeRequestResponse(request, service, handler, version, extraArgs, limits);
       }
     }
   };

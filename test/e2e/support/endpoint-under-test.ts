@@ -54,20 +54,30 @@ export interface StartOptions {
   via?: "endpoint" | "createEndpointHandler";
   /** Extra environment for restate-server (e.g. more experimental switches). */
   serverEnv?: Record<string, string>;
+  /** Request identity: the server signs its requests with this Ed25519 private key (PKCS#8 PEM). */
+  requestIdentityPrivateKeyPem?: string;
+  /** Request identity: the endpoint accepts only requests signed by these `publickeyv1_…` keys. */
+  identityKeys?: string[];
 }
 
 /** restate-server + endpoint on Node HTTP/1.1 + registration with `use_http_11: true`. */
 export async function startEndpointUnderTest(opts: StartOptions): Promise<EndpointUnderTest> {
   const sdk = await loadSdk();
-  const server = await startRestateServer({ protocolV7: opts.protocolVersion === 7, env: opts.serverEnv });
+  const server = await startRestateServer({
+    protocolV7: opts.protocolVersion === 7,
+    env: opts.serverEnv,
+    requestIdentityPrivateKeyPem: opts.requestIdentityPrivateKeyPem,
+  });
   let endpoint: RunningServer | undefined;
   try {
     const services = opts.services(sdk);
     if (opts.via === "createEndpointHandler") {
-      endpoint = await serve(sdk.createEndpointHandler({ services }));
+      const identity = opts.identityKeys ? { identityKeys: opts.identityKeys } : {};
+      endpoint = await serve(sdk.createEndpointHandler({ services, ...identity }));
     } else {
       let builder = sdk.endpoint();
       for (const def of services) builder = builder.bind(def);
+      if (opts.identityKeys) builder = builder.withIdentityV1(...opts.identityKeys);
       endpoint = await serve(builder.handler());
     }
     const deployment = await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });

@@ -14,6 +14,11 @@ export interface RestateServerOptions {
   env?: Record<string, string>;
   /** How long to wait for admin and ingress to answer. Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * Request identity v1: an Ed25519 private key (PKCS#8 PEM). The server then signs every request it sends to
+   * deployments (`[worker.invoker] request-identity-private-key-pem-file`, written into the base dir).
+   */
+  requestIdentityPrivateKeyPem?: string;
 }
 
 export interface RestateServer {
@@ -170,7 +175,13 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
   const [node, admin, ingress] = (await distinctFreePorts(3)) as [number, number, number];
   const configFile = path.join(baseDir, "restate.toml");
   const clusterName = `perdure-e2e-${path.basename(baseDir).slice("perdure-rs-".length)}`;
-  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, { node, admin, ingress }));
+  let config = configToml(path.join(baseDir, "data"), clusterName, { node, admin, ingress });
+  if (opts.requestIdentityPrivateKeyPem !== undefined) {
+    const pemFile = path.join(baseDir, "request-identity.pem");
+    fs.writeFileSync(pemFile, opts.requestIdentityPrivateKeyPem, { mode: 0o600 });
+    config += `[worker.invoker]\nrequest-identity-private-key-pem-file = ${JSON.stringify(pemFile)}\n`;
+  }
+  fs.writeFileSync(configFile, config);
 
   // Inherited RESTATE_* variables would silently change the config; start from a clean slate.
   const env: Record<string, string> = {};

@@ -1,0 +1,108 @@
+// Request identity public keys: `publickeyv1_` + base58 (Bitcoin alphabet) of the 32 raw Ed25519 public key bytes,
+// exactly what restate-server logs as `kid` when it loads its signing key. Parsing is synchronous so a bad key stops
+// the endpoint when it is built, never at the first request; importing into WebCrypto is async and done once, later.
+
+import { base58 } from "@scure/base";
+
+export const PUBLIC_KEY_V1_PREFIX = "publickeyv1_";
+const ED25519_PUBLIC_KEY_LENGTH = 32;
+
+export interface IdentityPublicKey {
+  /** The key as configured, `publickeyv1_…` (also the `kid` the server puts in its token headers). */
+  id: string;
+  /** The 32 raw Ed25519 public key bytes. */
+  raw: Uint8Array<ArrayBuffer>;
+}
+
+/** Parses one `publickeyv1_…` string; `position` (0-based) only names the key in error messages. */
+export function parsePublicKeyV1(key: unknown, position = 0): IdentityPublicKey {
+  const where = `identity key #${position + 1}`;
+  if (typeof key !== "string") {
+    throw new TypeError(`${where} must be a string like '${PUBLIC_KEY_V1_PREFIX}…', got ${key === null ? "null" : typeof key}`);
+  }
+  const shown = key.length > 24 ? `${key.slice(0, 24)}…` : key;
+  if (key.trim() !== key) throw new Error(`${where} ('${shown}') has leading or trailing whitespace`);
+  if (!key.startsWith(PUBLIC_KEY_V1_PREFIX)) {
+    throw new Error(
+      `${where} ('${shown}') does not start with '${PUBLIC_KEY_V1_PREFIX}': use the kid restate-server logs as ` +
+        `"Loaded request identity key" (base58 of the raw Ed25519 public key), not a PEM or a DER key`,
+    );
+  }
+  const encoded = key.slice(PUBLIC_KEY_V1_PREFIX.length);
+  let raw: Uint8Array;
+  try {
+    raw = base58.decode(encoded);
+  } catch (err) {
+    throw new Error(`${where} ('${shown}') is not valid base58 after '${PUBLIC_KEY_V1_PREFIX}': ${(err as Error).message}`);
+  }
+  if (raw.length !== ED25519_PUBLIC_KEY_LENGTH) {
+    throw new Error(`${where} ('${shown}') decodes to ${raw.length} bytes; an Ed25519 public key has exactly 32`);
+  }
+  const problem = ed25519EncodingProblem(raw);
+  if (problem) throw new Error(`${where} ('${shown}') is not an Ed25519 public key: ${problem}`);
+  return { id: key, raw: new Uint8Array(raw) };
+}
+
+/** Parses every key (duplicates collapse to one); throws naming the first bad key's position. */
+export function parsePublicKeysV1(keys: readonly unknown[]): IdentityPublicKey[] {
+  if (!Array.isArray(keys)) throw new TypeError("identityKeys must be an array of 'publickeyv1_…' strings");
+  const byId = new Map<string, IdentityPublicKey>();
+  keys.forEach((key, i) => {
+    const parsed = parsePublicKeyV1(key, i);
+    if (!byId.has(parsed.id)) byId.set(parsed.id, parsed);
+  });
+  return [...byId.values()];
+}
+
+/** Imports a parsed key for `crypto.subtle.verify` (Node ≥ 20, Workers, Deno, Bun all support raw Ed25519). */
+export function importPublicKey(key: IdentityPublicKey): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", key.raw, { name: "Ed25519" }, false, ["verify"]);
+}
+
+// --- Ed25519 point decoding (RFC 8032 §5.1.3) ----------------------------------------------------------------------
+// WebCrypto imports any 32 bytes without complaint, and a key that is not a curve point would then fail every
+// request with "invalid signature". Decoding it once here turns that into a clear startup error.
+
+const P = 2n ** 255n - 19n;
+const D = mod(-121665n * inverse(121666n));
+const SQRT_M1 = pow(2n, (P - 1n) / 4n);
+
+function mod(a: bigint): bigint {
+  const r = a % P;
+  return r < 0n ? r + P : r;
+}
+
+function pow(base: bigint, exponent: bigint): bigint {
+  let result = 1n;
+  let b = mod(base);
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+  }
+  return result;
+}
+
+function inverse(a: bigint): bigint {
+  return pow(a, P - 2n);
+}
+
+/** Why these 32 bytes are not the encoding of a point on edwards25519, or undefined if they are. */
+export function ed25519EncodingProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.length !== ED25519_PUBLIC_KEY_LENGTH) return `expected 32 bytes, got ${bytes.length}`;
+  let y = 0n;
+  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(bytes[i]!);
+  const xIsOdd = (y >> 255n) === 1n;
+  y &= (1n << 255n) - 1n;
+  if (y >= P) return "its y coordinate is not reduced modulo 2^255-19";
+  // x² = (y² − 1) / (d·y² + 1); the point exists iff that has a square root.
+  const u = mod(y * y - 1n);
+  const v = mod(D * y * y + 1n);
+  let x = mod(u * pow(v, 3n) * pow(u * pow(v, 7n), (P - 5n) / 8n));
+  const vx2 = mod(v * x * x);
+  if (vx2 !== u) {
+    if (vx2 !== mod(-u)) return "it is not a point on the curve";
+    x = mod(x * SQRT_M1);
+  }
+  if (x === 0n && xIsOdd) return "it encodes x = 0 with the sign bit set";
+  return undefined;
+}
