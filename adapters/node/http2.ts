@@ -3,43 +3,12 @@
 // go out while the request body is still being read.
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import { webBodyStream } from "./body.js";
 import type { FetchHandlerLike, RunningServer, ServeOptions } from "./index.js";
 
 type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
 
 const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_AUTHORITY, HTTP2_HEADER_STATUS } = http2.constants;
-
-function streamBody(stream: http2.ServerHttp2Stream): ReadableStream<Uint8Array> {
-  let finished = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      stream.on("data", (chunk: Buffer) => {
-        if (finished) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) stream.pause();
-      });
-      stream.on("end", () => {
-        if (finished) return;
-        finished = true;
-        controller.close();
-      });
-      const fail = (err: Error) => {
-        if (finished) return;
-        finished = true;
-        controller.error(err);
-      };
-      stream.on("error", fail);
-      stream.on("close", () => fail(new Error("HTTP/2 stream closed before the request body ended")));
-    },
-    pull() {
-      stream.resume();
-    },
-    cancel() {
-      finished = true;
-      stream.resume();
-    },
-  });
-}
 
 function toRequest(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, signal: AbortSignal): Request {
   const method = String(headers[HTTP2_HEADER_METHOD] ?? "GET");
@@ -53,7 +22,7 @@ function toRequest(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   }
   const init: RequestInit & { duplex?: "half" } = { method, headers: out, signal };
   if (method !== "GET" && method !== "HEAD") {
-    init.body = streamBody(stream);
+    init.body = webBodyStream(stream, "HTTP/2 stream closed before the request body ended");
     init.duplex = "half";
   }
   return new Request(url, init);

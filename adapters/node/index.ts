@@ -2,6 +2,7 @@
 // Node-only code lives here so that `src/` stays web-standard. HTTP/2 comes later.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { webBodyStream } from "./body.js";
 
 type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
 
@@ -27,40 +28,6 @@ function toFetchFunction(handler: FetchHandlerLike): FetchFunction {
   return (request, ...extra) => handler.fetch(request, ...extra);
 }
 
-/** Streams the request body chunk by chunk, pausing the socket when the consumer falls behind. */
-function requestBodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
-  let finished = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      req.on("data", (chunk: Buffer) => {
-        if (finished) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) req.pause();
-      });
-      req.on("end", () => {
-        if (finished) return;
-        finished = true;
-        controller.close();
-      });
-      const fail = (err: Error) => {
-        if (finished) return;
-        finished = true;
-        controller.error(err);
-      };
-      req.on("error", fail);
-      // 'close' without 'end' means the client went away mid-body.
-      req.on("close", () => fail(new Error("request body aborted by the client")));
-    },
-    pull() {
-      req.resume();
-    },
-    cancel() {
-      finished = true;
-      req.resume(); // drain and discard whatever is still coming
-    },
-  });
-}
-
 function toRequest(req: http.IncomingMessage, signal: AbortSignal): Request {
   const host = req.headers.host ?? `${req.socket.localAddress ?? "127.0.0.1"}:${req.socket.localPort ?? 80}`;
   const url = new URL(req.url ?? "/", `http://${host}`);
@@ -75,7 +42,7 @@ function toRequest(req: http.IncomingMessage, signal: AbortSignal): Request {
   const hasBody = method !== "GET" && method !== "HEAD";
   const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
   if (hasBody) {
-    init.body = requestBodyStream(req);
+    init.body = webBodyStream(req, "request body aborted by the client");
     init.duplex = "half"; // required by undici for streamed request bodies
   }
   return new Request(url, init);
