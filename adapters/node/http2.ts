@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
 import { webBodyStream } from "./body.js";
 import type { FetchHandlerLike, RunningServer, ServeOptions } from "./index.js";
 
-type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
+// `any[]` so that handlers with typed extra parameters (a Hono app's fetch(request, env, ctx)) fit.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
 
 const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_AUTHORITY, HTTP2_HEADER_STATUS } = http2.constants;
 

@@ -4,7 +4,9 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { webBodyStream } from "./body.js";
 
-type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
+// `any[]` so that handlers with typed extra parameters (a Hono app's fetch(request, env, ctx)) fit.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
 
 /** Anything that turns a `Request` into a `Response`: an endpoint's `{ fetch }` or a bare function. */
 export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
