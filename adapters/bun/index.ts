@@ -1,0 +1,124 @@
+// Serve a perdure endpoint with `Bun.serve`. Bun speaks HTTP/1.1 only (no cleartext HTTP/2), but its HTTP/1.1 is
+// full duplex: the response streams out while the request body is still coming in, which is what bidirectional
+// mode needs. Register such a deployment with `use_http_11: true` (both modes).
+//
+// The endpoint's `{ fetch }` already fits `Bun.serve({ port, ...handler })`; this helper only adds defaults that
+// matter for Restate (see `idleTimeout` below) and a small, typed handle.
+
+/** Bun's `Bun.serve` surface used here, typed locally so the package needs no `@types/bun`. */
+export interface BunServer {
+  readonly port: number;
+  readonly hostname: string;
+  stop(closeActiveConnections?: boolean): Promise<void> | void;
+}
+
+export interface BunServeConfig {
+  port?: number;
+  hostname?: string;
+  /** Seconds a connection may stay silent before Bun closes it; 0 disables. Bun's default is 10. */
+  idleTimeout?: number;
+  fetch(request: Request, server: BunServer): Response | Promise<Response>;
+  error?(error: Error): Response | Promise<Response>;
+}
+
+export interface BunGlobal {
+  serve(config: BunServeConfig): BunServer;
+}
+
+type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
+
+/** An endpoint's `{ fetch }` (from `.handler()`) or a bare fetch function. */
+export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
+
+/** An endpoint builder (`restate.endpoint().bind(…)`), so `serve` can apply `bidirectional` before building it. */
+export interface EndpointBuilderLike {
+  bidirectional(set?: boolean): unknown;
+  handler(): { fetch: FetchFunction };
+}
+
+export interface ServeOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: loopback only unless asked otherwise. */
+  hostname?: string;
+  /**
+   * Only with an endpoint builder: calls `.bidirectional(value)` before `.handler()`. A handler that is already
+   * built has its protocol mode fixed (it is announced in discovery), so passing this with one is an error.
+   */
+  bidirectional?: boolean;
+  /**
+   * Default 0 (never close a silent connection). Bun closes connections that are silent for 10 s by default, and
+   * that cuts a bidirectional invocation waiting on a sleep, a call or an awakeable: restate-server keeps such a
+   * stream open with no bytes flowing for up to its inactivity timeout (60 s by default, configurable per
+   * service), then closes it itself and the endpoint suspends. restate-server also closes the pooled connections
+   * it no longer needs, so the endpoint does not have to. Bun accepts 1..255 seconds or 0.
+   */
+  idleTimeout?: number;
+}
+
+export interface RunningServer {
+  port: number;
+  /** Base URL, e.g. `http://127.0.0.1:9080`, to register with the admin API (`use_http_11: true`). */
+  url: string;
+  /** The underlying `Bun.serve` server. */
+  server: BunServer;
+  /** Stops listening and closes open connections; restate-server retries whatever was in flight. */
+  stop(): Promise<void>;
+}
+
+function bunGlobal(): BunGlobal {
+  const bun = (globalThis as { Bun?: BunGlobal }).Bun;
+  if (bun === undefined || typeof bun.serve !== "function") {
+    throw new Error("perdure/bun: the Bun global is missing; this adapter runs on Bun only");
+  }
+  return bun;
+}
+
+function isEndpointBuilder(target: FetchHandlerLike | EndpointBuilderLike): target is EndpointBuilderLike {
+  return typeof target === "object" && typeof (target as EndpointBuilderLike).handler === "function";
+}
+
+/** Resolves what was passed to `serve` into one fetch function. */
+export function toFetchFunction(target: FetchHandlerLike | EndpointBuilderLike, bidirectional?: boolean): FetchFunction {
+  if (isEndpointBuilder(target)) {
+    if (bidirectional !== undefined) target.bidirectional(bidirectional);
+    const { fetch } = target.handler();
+    return fetch;
+  }
+  if (bidirectional !== undefined) {
+    throw new TypeError(
+      "serve({ bidirectional }) needs the endpoint builder; this handler is already built: " +
+        "call .bidirectional() on the endpoint before .handler(), or pass the endpoint itself",
+    );
+  }
+  if (typeof target === "function") return target;
+  return (request, ...extra) => target.fetch(request, ...extra);
+}
+
+/** Serves `target` with `Bun.serve` on `hostname:port` (default 127.0.0.1, free port). */
+export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: ServeOptions = {}): RunningServer {
+  const fetchFn = toFetchFunction(target, opts.bidirectional);
+  const hostname = opts.hostname ?? "127.0.0.1";
+  const server = bunGlobal().serve({
+    port: opts.port ?? 0,
+    hostname,
+    idleTimeout: opts.idleTimeout ?? 0,
+    // The Bun server object is passed on: handlers can reach it through `ctx.request().extraArgs`.
+    fetch: (request, bunServer) => fetchFn(request, bunServer),
+    // Plain text instead of Bun's HTML error page; the core itself answers protocol errors properly.
+    error: (err) =>
+      new Response(`Internal error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`, {
+        status: 500,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      }),
+  });
+  const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return {
+    port: server.port,
+    url: `http://${urlHost}:${server.port}`,
+    server,
+    stop: async () => {
+      await server.stop(true);
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// Serve a perdure endpoint with `Deno.serve`. Deno answers both HTTP/1.1 and cleartext HTTP/2 (h2c with prior
+// knowledge, which is what restate-server speaks by default) on the same port, and both are full duplex. So a
+// Deno endpoint can be registered either way: `use_http_11: false` (h2c, the default; needed for bidirectional
+// mode over HTTP/2) or `use_http_11: true`.
+
+/** Deno's `Deno.serve` surface used here, typed locally so the package needs no Deno type declarations. */
+export interface DenoNetAddr {
+  hostname: string;
+  port: number;
+  transport: string;
+}
+
+export interface DenoServeHandlerInfo {
+  remoteAddr: DenoNetAddr;
+  completed: Promise<void>;
+}
+
+export interface DenoHttpServer {
+  readonly addr: DenoNetAddr;
+  readonly finished: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface DenoServeConfig {
+  port?: number;
+  hostname?: string;
+  onListen?(addr: DenoNetAddr): void;
+  onError?(error: unknown): Response | Promise<Response>;
+}
+
+export interface DenoGlobal {
+  serve(config: DenoServeConfig, handler: (request: Request, info: DenoServeHandlerInfo) => Response | Promise<Response>): DenoHttpServer;
+}
+
+type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
+
+/** An endpoint's `{ fetch }` (from `.handler()`) or a bare fetch function. */
+export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
+
+/** An endpoint builder (`restate.endpoint().bind(…)`), so `serve` can apply `bidirectional` before building it. */
+export interface EndpointBuilderLike {
+  bidirectional(set?: boolean): unknown;
+  handler(): { fetch: FetchFunction };
+}
+
+export interface ServeOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: loopback only unless asked otherwise. */
+  hostname?: string;
+  /**
+   * Only with an endpoint builder: calls `.bidirectional(value)` before `.handler()`. A handler that is already
+   * built has its protocol mode fixed (it is announced in discovery), so passing this with one is an error.
+   */
+  bidirectional?: boolean;
+}
+
+export interface RunningServer {
+  port: number;
+  /** Base URL, e.g. `http://127.0.0.1:9080`, to register with the admin API. */
+  url: string;
+  /** The underlying `Deno.serve` server. */
+  server: DenoHttpServer;
+  /** Stops listening and ends open connections; restate-server retries whatever was cut short. */
+  stop(): Promise<void>;
+}
+
+function denoGlobal(): DenoGlobal {
+  const deno = (globalThis as { Deno?: DenoGlobal }).Deno;
+  if (deno === undefined || typeof deno.serve !== "function") {
+    throw new Error("perdure/deno: the Deno global is missing; this adapter runs on Deno only");
+  }
+  return deno;
+}
+
+function isEndpointBuilder(target: FetchHandlerLike | EndpointBuilderLike): target is EndpointBuilderLike {
+  return typeof target === "object" && typeof (target as EndpointBuilderLike).handler === "function";
+}
+
+/** Resolves what was passed to `serve` into one fetch function. */
+export function toFetchFunction(target: FetchHandlerLike | EndpointBuilderLike, bidirectional?: boolean): FetchFunction {
+  if (isEndpointBuilder(target)) {
+    if (bidirectional !== undefined) target.bidirectional(bidirectional);
+    const { fetch } = target.handler();
+    return fetch;
+  }
+  if (bidirectional !== undefined) {
+    throw new TypeError(
+      "serve({ bidirectional }) needs the endpoint builder; this handler is already built: " +
+        "call .bidirectional() on the endpoint before .handler(), or pass the endpoint itself",
+    );
+  }
+  if (typeof target === "function") return target;
+  return (request, ...extra) => target.fetch(request, ...extra);
+}
+
+/** Serves `target` with `Deno.serve` on `hostname:port` (default 127.0.0.1, free port). */
+export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: ServeOptions = {}): RunningServer {
+  const fetchFn = toFetchFunction(target, opts.bidirectional);
+  const hostname = opts.hostname ?? "127.0.0.1";
+  const server = denoGlobal().serve(
+    {
+      port: opts.port ?? 0,
+      hostname,
+      // Deno prints "Listening on …" by default; the caller gets `url` instead and decides what to print.
+      onListen: () => {},
+      onError: (err) =>
+        new Response(`Internal error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`, {
+          status: 500,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        }),
+    },
+    // Deno's connection info is passed on: handlers can reach it through `ctx.request().extraArgs`.
+    (request, info) => fetchFn(request, info),
+  );
+  const { port } = server.addr;
+  const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return {
+    port,
+    url: `http://${urlHost}:${port}`,
+    server,
+    stop: () => server.shutdown(),
+  };
+}

@@ -1,0 +1,75 @@
+// `perdure/hono`: serve an endpoint from inside an existing Hono app, under any path, behind any Hono middleware.
+//
+//   const app = new Hono();
+//   app.use("/restate/*", bearerAuth({ token }));                   // your middleware keeps working
+//   app.route("/restate", restateRoutes(restate.endpoint().bind(greeter).handler()));
+//   // register http(s)://host/restate with restate-server
+//
+// The endpoint routes on the last path segments (…/discover, …/invoke/{service}/{handler}, …/health), so the mount
+// prefix needs no configuration. Handlers receive `[c.env, c.executionCtx (or undefined), c]` as
+// `ctx.request().extraArgs`: the first two as on Cloudflare Workers, then the Hono context (variables set by
+// middleware through `c.set(...)` are readable with `c.get(...)`).
+
+import { Hono, type Context, type Env, type MiddlewareHandler } from "hono";
+import { routeOf } from "../../src/endpoint/routing.js";
+
+// `any[]`, not `unknown[]`: a Hono app's fetch(request, env?, executionCtx?) must fit without a cast.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
+
+/** An endpoint's `{ fetch }` (from `endpoint().…handler()`) or a bare fetch function (`createEndpointHandler`). */
+export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
+
+function toFetchFunction(handler: FetchHandlerLike): FetchFunction {
+  if (typeof handler === "function") return handler;
+  if (handler === null || typeof handler !== "object" || typeof handler.fetch !== "function") {
+    throw new TypeError("perdure/hono: expected an endpoint handler ({ fetch }) or a fetch function");
+  }
+  return (request, ...extra) => handler.fetch(request, ...extra);
+}
+
+function executionContextOf(c: Context): unknown {
+  try {
+    return c.executionCtx; // a getter that throws when the runtime gave none (Node, Bun, Deno)
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request to hand to the endpoint; rebuilt when a middleware already consumed the body through `c.req`. */
+async function endpointRequest(c: Context): Promise<Request> {
+  const raw = c.req.raw;
+  if (!raw.bodyUsed) return raw;
+  // Hono keeps a copy of a body read with c.req.json()/text()/arrayBuffer(); it throws if the body was read from
+  // c.req.raw directly, which no endpoint could recover from either.
+  const body = await c.req.arrayBuffer();
+  return new Request(raw.url, { method: raw.method, headers: raw.headers, body, signal: raw.signal });
+}
+
+function run(fetchFn: FetchFunction, c: Context): Promise<Response> {
+  return endpointRequest(c).then((request) => fetchFn(request, c.env, executionContextOf(c), c));
+}
+
+/**
+ * A Hono handler/middleware that serves the endpoint. Requests whose path is not an endpoint route (does not end in
+ * /discover, /health or /invoke/{service}/{handler}) go on to the next handler, so it can be used with `app.use`
+ * in front of other routes; endpoint routes are always answered here.
+ */
+export function restateMiddleware<E extends Env = Env>(handler: FetchHandlerLike): MiddlewareHandler<E> {
+  const fetchFn = toFetchFunction(handler);
+  return async (c, next) => {
+    if (routeOf(c.req.path).kind === "unknown") return next();
+    return run(fetchFn, c as unknown as Context);
+  };
+}
+
+/**
+ * A Hono sub-app that answers every request with the endpoint (unknown paths get the endpoint's 404, which names
+ * the routes it serves). Mount it with `app.route("/restate", restateRoutes(handler))`.
+ */
+export function restateRoutes<E extends Env = Env>(handler: FetchHandlerLike): Hono<E> {
+  const fetchFn = toFetchFunction(handler);
+  const routes = new Hono<E>();
+  routes.all("*", (c) => run(fetchFn, c as unknown as Context));
+  return routes;
+}
