@@ -26,9 +26,11 @@ export interface InvocationMeta {
   attemptCompletedSignal: () => AbortSignal;
   /** Serde for state, run results, awakeables, signals and promises when the call site names none. */
   defaultSerde: Serde<unknown>;
+  /** Handler option eagerRuns (request-response: continue past runs proposed in this attempt). */
+  eagerRuns: boolean;
 }
 
-type RunOptions<T> = RunRetryOptions & { serde?: Serde<T> };
+type RunOptions<T> = RunRetryOptions & { serde?: Serde<T>; eager?: boolean };
 
 const EMPTY = new Uint8Array(0);
 
@@ -84,6 +86,7 @@ export class ContextImpl implements PromiseOwner {
     this.refuseInsideRun("ctx.run");
     const serde = (options?.serde ?? this.meta.defaultSerde) as Serde<T>;
     const handle = sys.run(this.machine, name);
+    if (options?.eager ?? this.meta.eagerRuns) this.scheduler.eager.markEager(handle.key);
     if (handle.needsExecution) {
       const guarded = () => {
         this.insideRun++;

@@ -97,6 +97,11 @@ export type RunOptions<T> = {
   initialRetryInterval?: Duration | number;
   maxRetryInterval?: Duration | number;
   retryIntervalFactor?: number;
+  /**
+   * perdure extension (request-response mode): continue past this run once its result is proposed, without waiting
+   * for the server to store it. Defaults to the handler's `eagerRuns` option. See README "Eager runs".
+   */
+  eager?: boolean;
 };
 
 export type GenericCall<REQ, RES> = {

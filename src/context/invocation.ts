@@ -14,6 +14,10 @@ const EMPTY = new Uint8Array(0);
 export interface AttemptResult {
   /** How the attempt ended: "completed", "suspended" or "failed with code N". */
   reason: string;
+  /** Awaited ctx.run results used before the server stored them (eager runs). */
+  eagerRuns: number;
+  /** When suspended: what the attempt was waiting for. */
+  suspendedOn?: string;
 }
 
 /** Runs the handler until the machine writes its terminal frame. Never rejects. */
@@ -28,14 +32,15 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     }
     return attemptCompleted.signal;
   };
+  let ctx: ContextImpl | undefined;
   const closed = new Promise<AttemptResult>((resolve) => {
     machine.whenClosed((reason) => {
       closedReason = reason;
       attemptCompleted?.abort(new Error(`attempt ${reason}`));
-      resolve({ reason });
+      const scheduler = ctx?.scheduler;
+      resolve({ reason, eagerRuns: scheduler?.eager.count ?? 0, ...(scheduler?.suspendedOn ? { suspendedOn: scheduler.suspendedOn } : {}) });
     });
   });
-  let ctx: ContextImpl;
   try {
     ctx = new ContextImpl(machine, { ...meta, attemptCompletedSignal });
   } catch (e) {

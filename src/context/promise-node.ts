@@ -2,7 +2,13 @@
 // combinators pick the same winner on every replay, however fast things happened the first time.
 
 import { Combinator, type AwaitTree, type CombinatorType } from "../machine/await-tree.js";
-import type { NotificationKey, NotificationResult, NotificationStore } from "../machine/notifications.js";
+import type { NotificationKey, NotificationResult, StoredNotification } from "../machine/notifications.js";
+
+/** Where nodes look up notifications: the machine's store, or a view that adds this attempt's eager run results. */
+export interface NotificationLookup {
+  get(key: NotificationKey): StoredNotification | undefined;
+  has(key: NotificationKey): boolean;
+}
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export interface Resolution {
@@ -14,16 +20,18 @@ export abstract class PromiseNode {
   private resolved: Resolution | undefined;
 
   /** The resolution, once the notifications it depends on are in; memoized because it can never change. */
-  resolve(store: NotificationStore): Resolution | undefined {
+  resolve(store: NotificationLookup): Resolution | undefined {
     if (this.resolved) return this.resolved;
     const r = this.compute(store);
     if (r) this.resolved = r;
     return r;
   }
 
-  protected abstract compute(store: NotificationStore): Resolution | undefined;
+  protected abstract compute(store: NotificationLookup): Resolution | undefined;
+  /** Every notification this node depends on. */
+  abstract leafKeys(): NotificationKey[];
   /** The part still waiting: a leaf key, a subtree, or undefined when resolved. */
-  abstract pending(store: NotificationStore): NotificationKey | AwaitTree | undefined;
+  abstract pending(store: NotificationLookup): NotificationKey | AwaitTree | undefined;
 }
 
 /** Waits for one notification; `convert` turns the raw result into the value or error user code sees. */
@@ -35,7 +43,7 @@ export class LeafNode extends PromiseNode {
     super();
   }
 
-  protected compute(store: NotificationStore): Resolution | undefined {
+  protected compute(store: NotificationLookup): Resolution | undefined {
     const n = store.get(this.key);
     if (!n) return undefined;
     let outcome: Outcome;
@@ -47,8 +55,12 @@ export class LeafNode extends PromiseNode {
     return { seq: n.seq, outcome };
   }
 
-  pending(store: NotificationStore): NotificationKey | undefined {
+  pending(store: NotificationLookup): NotificationKey | undefined {
     return store.has(this.key) ? undefined : this.key;
+  }
+
+  leafKeys(): NotificationKey[] {
+    return [this.key];
   }
 }
 
@@ -63,6 +75,10 @@ export class ConstNode extends PromiseNode {
   pending(): undefined {
     return undefined;
   }
+
+  leafKeys(): NotificationKey[] {
+    return [];
+  }
 }
 
 /** Transforms a child's outcome (RestatePromise.map, deserialization of combinator results). */
@@ -73,7 +89,7 @@ export class MapNode extends PromiseNode {
   ) {
     super();
   }
-  protected compute(store: NotificationStore): Resolution | undefined {
+  protected compute(store: NotificationLookup): Resolution | undefined {
     const r = this.child.resolve(store);
     if (!r) return undefined;
     let outcome: Outcome;
@@ -84,8 +100,12 @@ export class MapNode extends PromiseNode {
     }
     return { seq: r.seq, outcome };
   }
-  pending(store: NotificationStore) {
+  pending(store: NotificationLookup) {
     return this.child.pending(store);
+  }
+
+  leafKeys(): NotificationKey[] {
+    return this.child.leafKeys();
   }
 }
 
@@ -106,7 +126,7 @@ export class CombinatorNode extends PromiseNode {
     super();
   }
 
-  protected compute(store: NotificationStore): Resolution | undefined {
+  protected compute(store: NotificationLookup): Resolution | undefined {
     const rs = this.children.map((c) => c.resolve(store));
     const done = rs.filter((r): r is Resolution => r !== undefined);
     const earliest = (pred: (r: Resolution) => boolean) =>
@@ -139,7 +159,11 @@ export class CombinatorNode extends PromiseNode {
     }
   }
 
-  pending(store: NotificationStore): AwaitTree | undefined {
+  leafKeys(): NotificationKey[] {
+    return this.children.flatMap((c) => c.leafKeys());
+  }
+
+  pending(store: NotificationLookup): AwaitTree | undefined {
     if (this.resolve(store)) return undefined;
     const tree: AwaitTree = { combinator: PROTOCOL_COMBINATOR[this.kind], leaves: [], children: [] };
     for (const child of this.children) {

@@ -35,6 +35,7 @@ export interface InheritableOptions {
   hooks?: HooksProvider[];
   explicitCancellation?: boolean;
   onJournalMismatchErrors?: "retry" | "pause" | "fail";
+  eagerRuns?: boolean;
 }
 
 export interface ServiceManifestOptions extends InheritableOptions {
@@ -64,6 +65,8 @@ export interface ExecutionOptions {
   hooks: HooksProvider[];
   explicitCancellation: boolean;
   onJournalMismatchErrors: "retry" | "pause" | "fail";
+  /** Request-response: resolve awaits of runs proposed in this attempt without suspending. */
+  eagerRuns: boolean;
 }
 
 export interface HandlerEntry {
@@ -145,6 +148,7 @@ export function normalizeInheritable(raw: RawOptions | undefined, where: string)
     throw new TypeError(`onJournalMismatchErrors of ${where} must be "retry", "pause" or "fail", got ${String(mismatch)}`);
   }
   setIfDefined(out, "onJournalMismatchErrors", mismatch);
+  setIfDefined(out, "eagerRuns", bool(raw.eagerRuns, "eagerRuns", where));
   return out;
 }
 
@@ -198,6 +202,7 @@ export function resolveHandlerRuntime(
       hooks: [...(service.hooks ?? []), ...(handler.hooks ?? [])],
       explicitCancellation: handler.explicitCancellation ?? service.explicitCancellation ?? false,
       onJournalMismatchErrors: handler.onJournalMismatchErrors ?? service.onJournalMismatchErrors ?? "retry",
+      eagerRuns: handler.eagerRuns ?? service.eagerRuns ?? false,
     },
   };
 }

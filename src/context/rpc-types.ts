@@ -120,6 +120,13 @@ type CommonOptions = {
   explicitCancellation?: boolean;
   /** @experimental What a journal mismatch does: retry (default), pause, or fail the invocation. */
   onJournalMismatchErrors?: "retry" | "pause" | "fail";
+  /**
+   * perdure extension — request-response mode only: continue past a ctx.run whose result was proposed in the same
+   * attempt instead of suspending (one attempt for N sequential runs). Code after such a run can observe its result
+   * before the server has stored it; if the attempt is lost, the run executes again and may produce another value.
+   * See README "Eager runs". Default false. A ctx.run option `eager` overrides it per run.
+   */
+  eagerRuns?: boolean;
 };
 
 export type ServiceOptions = CommonOptions;

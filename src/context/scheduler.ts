@@ -8,9 +8,10 @@
 
 import { ErrorCode } from "../protocol/errors.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
-import { CANCEL_KEY, describeKey, type NotificationKey } from "../machine/notifications.js";
+import { CANCEL_KEY, completionKey, describeKey, type NotificationKey } from "../machine/notifications.js";
 import type { AwaitTree } from "../machine/await-tree.js";
 import { CancelledError } from "./errors.js";
+import { EagerRuns } from "./eager-runs.js";
 import { asAwaitTree, type PromiseNode, type Resolution } from "./promise-node.js";
 
 interface Waiter {
@@ -32,8 +33,14 @@ export class Scheduler {
   private cancelDelivered = false;
   /** Called when a cancellation is delivered to user code (to cancel child invocations). */
   onCancelDelivered: (() => void) | undefined;
+  /** Run results this attempt may use before they are stored (eager runs, request-response mode). */
+  readonly eager: EagerRuns;
+  /** Why the attempt suspended: the awaited notifications, for telemetry. */
+  suspendedOn: string | undefined;
 
   constructor(private readonly machine: InvocationMachine) {
+    this.eager = new EagerRuns(machine.notifications);
+    machine.onRunProposed = (id, result) => this.eager.recordProposal(completionKey(id), result);
     machine.onNotification = () => {
       this.recheckWaiters();
       this.scheduleSettle();
@@ -74,9 +81,13 @@ export class Scheduler {
 
   private trySettle(w: Waiter): boolean {
     const store = this.machine.notifications;
-    const r: Resolution | undefined = w.node.resolve(store);
+    const eagerAwait = this.eager.isEagerAwait(w.node);
+    let r: Resolution | undefined = w.node.resolve(store);
+    // Eager: results proposed in this attempt, usable only once nothing more can arrive on the request.
+    if (!r && eagerAwait && this.machine.isInputClosed) r = w.node.resolve(this.eager);
     const cancel = this.cancelDelivered ? undefined : store.get(CANCEL_KEY);
-    if (cancel && (!r || cancel.seq < r.seq)) {
+    // An await of eager runs that has its results ignores a cancel stored before them (see eager-runs.ts).
+    if (cancel && (!r || cancel.seq < r.seq) && !(eagerAwait && r)) {
       // Each cancellation is delivered to exactly one await; later awaits proceed (e.g. compensations).
       this.cancelDelivered = true;
       this.onCancelDelivered?.();
@@ -132,6 +143,7 @@ export class Scheduler {
       });
       return;
     }
+    this.suspendedOn = trees.flatMap(leavesOf).map(describeKey).join(", ");
     m.suspend(trees, !this.cancelDelivered);
   }
 }

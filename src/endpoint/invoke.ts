@@ -28,8 +28,9 @@ export async function invokeRequestResponse(
   const out: Uint8Array[] = [];
   const machine = newMachine(version, handler, (frame) => out.push(frame));
   const ready = await readJournal(request, machine, limits);
-  if (ready) await startAttempt(machine, request, service, handler, extraArgs);
-  return new Response(concat(out) as Uint8Array<ArrayBuffer>, { status: 200, headers: invocationResponseHeaders(version) });
+  const headers = invocationResponseHeaders(version);
+  if (ready) headers["x-perdure-attempt"] = describeAttempt(await startAttempt(machine, request, service, handler, extraArgs));
+  return new Response(concat(out) as Uint8Array<ArrayBuffer>, { status: 200, headers });
 }
 
 /** Runs the handler on a machine that has its whole journal; resolves when the attempt has ended. */
@@ -50,6 +51,7 @@ export async function startAttempt(
     extraArgs,
     randomSeed,
     defaultSerde: handler.execution.defaultSerde,
+    eagerRuns: handler.execution.eagerRuns,
   });
 }
 
@@ -62,6 +64,14 @@ export function newMachine(version: number, handler: HandlerEntry, sink: (frame:
 
 export function invocationResponseHeaders(version: number): Record<string, string> {
   return { "content-type": invocationContentType(version), "x-restate-server": X_RESTATE_SERVER };
+}
+
+/** Telemetry for one attempt, e.g. "suspended; eager-runs=2; waiting-on=completion 5, the cancel signal". */
+function describeAttempt(result: AttemptResult): string {
+  let text = `${result.reason}; eager-runs=${result.eagerRuns}`;
+  if (result.suspendedOn) text += `; waiting-on=${result.suspendedOn}`;
+  // Header values must stay printable ASCII on one line.
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 512);
 }
 
 /** Feeds the request body to the machine. Returns false when the input broke the protocol (an ErrorMessage was written). */

@@ -61,6 +61,8 @@ export class InvocationMachine {
   /** Called whenever a notification arrives after user code started (bidirectional mode). */
   onNotification: (() => void) | undefined;
   private readonly closeListeners: ((reason: string) => void)[] = [];
+  /** Called after a run proposal is written (eager runs use the proposed result). */
+  onRunProposed: ((completionId: number, result: NotificationResult) => void) | undefined;
   /** Called when the server closes the request body after the journal (bidirectional mode). */
   onInputClosed: (() => void) | undefined;
 
@@ -260,6 +262,7 @@ export class InvocationMachine {
     const ackRequested = this.version >= 7;
     if (ackRequested) this.proposedRuns.set(completionId, stored);
     this.write(encodeMessage(MessageType.ProposeRunCompletion, message, ackRequested ? REQUESTED_ACK_FLAG : 0));
+    this.onRunProposed?.(completionId, stored);
   }
 
   /** Writes the EndMessage after the OutputCommand: the invocation is complete. */
