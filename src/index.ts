@@ -3,6 +3,7 @@
 
 export { endpoint, createEndpointHandler } from "./endpoint/endpoint.js";
 export type { FetchEndpoint, EndpointOptions, FetchEndpointOptions } from "./endpoint/endpoint.js";
+export type { AttemptInfo } from "./endpoint/invoke.js";
 export type { DefaultServiceOptions } from "./endpoint/service-options.js";
 
 export {

@@ -4,6 +4,7 @@
 
 import { serviceEntryOf, type ServiceEntry } from "../context/definitions.js";
 import { createFetchCore, type FetchHandler } from "./fetch-handler.js";
+import type { AttemptInfo } from "./invoke.js";
 import { createIdentityVerifier } from "./identity.js";
 import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
 
@@ -17,6 +18,8 @@ export interface EndpointOptions {
   logger?: unknown;
   /** Largest protocol message accepted (bytes); default 32 MiB. */
   maxMessageSize?: number;
+  /** Telemetry: called after every invocation attempt with its outcome, eager runs used and what it waited on. */
+  onAttemptEnd?: (info: AttemptInfo) => void;
 }
 
 export interface FetchEndpointOptions extends EndpointOptions {
@@ -30,6 +33,8 @@ export interface FetchEndpoint {
   defaultServiceOptions(options: DefaultServiceOptions): FetchEndpoint;
   setLogger(logger: unknown): FetchEndpoint;
   bidirectional(set?: boolean): FetchEndpoint;
+  /** perdure extension: observe every invocation attempt (outcome, eager runs, what it suspended on). */
+  onAttemptEnd(observer: (info: AttemptInfo) => void): FetchEndpoint;
   handler(): { fetch: FetchHandler };
 }
 
@@ -38,6 +43,7 @@ class FetchEndpointBuilder implements FetchEndpoint {
   private identityKeys: string[] = [];
   private defaults: DefaultServiceOptions | undefined;
   private bidi = false;
+  private attemptObserver: ((info: AttemptInfo) => void) | undefined;
 
   bind(service: AnyDefinition): FetchEndpoint {
     serviceEntryOf(service); // validate now, with a readable error
@@ -64,12 +70,18 @@ class FetchEndpointBuilder implements FetchEndpoint {
     return this;
   }
 
+  onAttemptEnd(observer: (info: AttemptInfo) => void): FetchEndpoint {
+    this.attemptObserver = observer;
+    return this;
+  }
+
   handler(): { fetch: FetchHandler } {
     const fetch = createEndpointHandler({
       services: this.services,
       identityKeys: this.identityKeys,
       defaultServiceOptions: this.defaults,
       bidirectional: this.bidi,
+      onAttemptEnd: this.attemptObserver,
     });
     return { fetch };
   }
@@ -98,6 +110,7 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
     identity,
     protocolMode: options.bidirectional ? "BIDI_STREAM" : "REQUEST_RESPONSE",
     maxMessageSize: options.maxMessageSize,
+    onAttemptEnd: options.onAttemptEnd,
   });
 }
 

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
 import type { ServiceEntry } from "../context/rpc-entry.js";
 import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
-import { invokeRequestResponse } from "./invoke.js";
+import { invokeRequestResponse, type AttemptInfo, type InvokeLimits } from "./invoke.js";
 import { invokeBidirectional } from "./invoke-bidi.js";
 import type { IdentityVerifier } from "./identity.js";
 import { routeOf } from "./routing.js";
@@ -21,6 +21,7 @@ export interface FetchCoreOptions {
   services: ServiceEntry[];
   protocolMode: ProtocolMode;
   maxMessageSize?: number;
+  onAttemptEnd?: (info: AttemptInfo) => void;
   /** Request identity: when set, every request except health must be signed by one of its keys. */
   identity?: IdentityVerifier;
 }
@@ -36,7 +37,7 @@ function errorResponse(status: number, message: string, headers: Record<string, 
 
 export function createFetchCore(options: FetchCoreOptions): FetchHandler {
   const services = new Map(options.services.map((s) => [s.name, s]));
-  const limits = { maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE };
+  const limits: InvokeLimits = { maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, onAttemptEnd: options.onAttemptEnd };
   const manifest = (version: 1 | 2 | 3 | 4) =>
     buildManifest(options.services, {
       protocolMode: options.protocolMode,

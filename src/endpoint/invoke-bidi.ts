@@ -10,6 +10,7 @@ import type { AttemptResult } from "../context/invocation.js";
 import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
 import { invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
+import { frameOutput } from "./output-stream.js";
 
 export function invokeBidirectional(
   request: Request,
@@ -19,32 +20,15 @@ export function invokeBidirectional(
   extraArgs: unknown[],
   limits: InvokeLimits,
 ): Response {
-  let output!: ReadableStreamDefaultController<Uint8Array>;
-  let outputOpen = true;
-  const closeOutput = () => {
-    if (!outputOpen) return;
-    outputOpen = false;
-    output.close();
-  };
-  const body = new ReadableStream<Uint8Array>({
-    start: (controller) => {
-      output = controller;
-    },
-    cancel: () => {
-      // The server went away: nothing we write can arrive any more.
-      outputOpen = false;
-      machine.abandon("the response stream was closed by the peer");
-    },
-  });
-  const machine = newMachine(version, handler, (frame) => {
-    if (outputOpen) output.enqueue(frame);
-  });
+  const output = frameOutput();
+  const machine = newMachine(version, handler, output.write);
+  output.attach(machine);
 
-  pump(request, machine, limits, () => startAttempt(machine, request, service, handler, extraArgs))
+  pump(request, machine, limits, () => startAttempt(machine, request, service, handler, extraArgs, limits))
     .catch((e) => machine.fail({ code: ErrorCode.INTERNAL, message: `bidirectional stream failed: ${ensureError(e).message}` }))
-    .finally(closeOutput);
+    .finally(output.close);
 
-  return new Response(body, { status: 200, headers: invocationResponseHeaders(version) });
+  return new Response(output.body, { status: 200, headers: invocationResponseHeaders(version) });
 }
 
 /**

@@ -11,10 +11,20 @@ import { seedFromInvocationId } from "../context/rand.js";
 import { ensureError } from "../context/errors.js";
 import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
 import { X_RESTATE_SERVER } from "./version.js";
+import { frameOutput } from "./output-stream.js";
 
 export interface InvokeLimits {
   /** Largest single protocol message accepted, checked before allocating. */
   maxMessageSize: number;
+  /** Telemetry: called once per attempt with how it ended. */
+  onAttemptEnd?: (info: AttemptInfo) => void;
+}
+
+/** What one invocation attempt did (the endpoint's `onAttemptEnd` option receives it). */
+export interface AttemptInfo extends AttemptResult {
+  service: string;
+  handler: string;
+  invocationId: string;
 }
 
 export async function invokeRequestResponse(
@@ -25,12 +35,40 @@ export async function invokeRequestResponse(
   extraArgs: unknown[],
   limits: InvokeLimits,
 ): Promise<Response> {
+  if (handler.execution.eagerRuns) return invokeRequestResponseStreaming(request, service, handler, version, extraArgs, limits);
   const out: Uint8Array[] = [];
   const machine = newMachine(version, handler, (frame) => out.push(frame));
   const ready = await readJournal(request, machine, limits);
   const headers = invocationResponseHeaders(version);
-  if (ready) headers["x-perdure-attempt"] = describeAttempt(await startAttempt(machine, request, service, handler, extraArgs));
+  if (ready) headers["x-perdure-attempt"] = describeAttempt(await startAttempt(machine, request, service, handler, extraArgs, limits));
   return new Response(concat(out) as Uint8Array<ArrayBuffer>, { status: 200, headers });
+}
+
+/**
+ * Request-response for handlers with eager runs: the journal is read whole as usual, but the response streams each
+ * frame as it is written, so the server stores every run result as soon as it is proposed (a crash later in the
+ * attempt then loses only the work after the last stored frame). The head goes out first, so telemetry is only
+ * available through the endpoint's onAttemptEnd observer here.
+ */
+async function invokeRequestResponseStreaming(
+  request: Request,
+  service: ServiceEntry,
+  handler: HandlerEntry,
+  version: number,
+  extraArgs: unknown[],
+  limits: InvokeLimits,
+): Promise<Response> {
+  const output = frameOutput();
+  const machine = newMachine(version, handler, output.write);
+  output.attach(machine);
+  const ready = await readJournal(request, machine, limits);
+  if (!ready) output.close();
+  else {
+    startAttempt(machine, request, service, handler, extraArgs, limits)
+      .catch((e) => machine.fail({ code: ErrorCode.INTERNAL, message: `attempt failed: ${ensureError(e).message}` }))
+      .finally(output.close);
+  }
+  return new Response(output.body, { status: 200, headers: invocationResponseHeaders(version) });
 }
 
 /** Runs the handler on a machine that has its whole journal; resolves when the attempt has ended. */
@@ -40,11 +78,12 @@ export async function startAttempt(
   service: ServiceEntry,
   handler: HandlerEntry,
   extraArgs: unknown[],
+  limits?: InvokeLimits,
 ): Promise<AttemptResult> {
   const start = machine.startMessage;
   // V5 has no seed from the server: derive it from the invocation id (same on every attempt).
   const randomSeed = machine.version >= 6 ? (start.randomSeed ?? 0n) : await seedFromInvocationId(start.id ?? new Uint8Array(0));
-  return runAttempt(machine, handler, {
+  const result = await runAttempt(machine, handler, {
     service: service.name,
     handler: handler.name,
     attemptHeaders: request.headers,
@@ -53,6 +92,14 @@ export async function startAttempt(
     defaultSerde: handler.execution.defaultSerde,
     eagerRuns: handler.execution.eagerRuns,
   });
+  if (limits?.onAttemptEnd) {
+    try {
+      limits.onAttemptEnd({ ...result, service: service.name, handler: handler.name, invocationId: start.debugId ?? "" });
+    } catch {
+      // an observer must not break the attempt
+    }
+  }
+  return result;
 }
 
 /** A machine for one attempt, configured from the handler's options. */

@@ -42,7 +42,8 @@ const perRun = restate.service({
   name: "PerRun",
   handlers: { two: async (ctx: restate.Context) => (await ctx.run("a", () => 1, { eager: true })) + (await ctx.run("b", () => 2)) },
 });
-const { fetch } = restate.endpoint().bind(eagerSvc).bind(stockSvc).bind(perRun).handler();
+const attempts: restate.AttemptInfo[] = [];
+const { fetch } = restate.endpoint().bind(eagerSvc).bind(stockSvc).bind(perRun).onAttemptEnd((a) => attempts.push(a)).handler();
 
 const types = (ms: { type: number }[]) => ms.map((m) => m.type);
 const R = MessageType.RunCommand, P = MessageType.ProposeRunCompletion;
@@ -65,7 +66,8 @@ describe.each([6, 7])("eager runs (V%i)", (version) => {
     const res = await invoke(fetch, "/invoke/Eager/three", [start(1), input()], version);
     expect(types(res.messages)).toEqual([R, P, R, P, R, P, MessageType.OutputCommand, MessageType.End]);
     expect(text((res.messages[6]!.message as { value: { content: Uint8Array } }).value.content)).toBe("6");
-    expect(await attemptHeader("/invoke/Eager/three", [start(1), input()], version)).toBe("completed; eager-runs=3");
+    // Streamed (eager handlers stream their response), so the telemetry comes through the observer.
+    expect(attempts.at(-1)).toMatchObject({ service: "Eager", handler: "three", reason: "completed", eagerRuns: 3 });
   });
 
   it("without the option, suspends after the first run exactly as before", async () => {
@@ -77,6 +79,7 @@ describe.each([6, 7])("eager runs (V%i)", (version) => {
   it("continues past runs and suspends at the sleep", async () => {
     const res = await invoke(fetch, "/invoke/Eager/thenSleep", [start(1), input()], version);
     expect(types(res.messages)).toEqual([R, P, R, P, MessageType.SleepCommand, MessageType.Suspension]);
+    expect(attempts.at(-1)).toMatchObject({ reason: "suspended", eagerRuns: 2, suspendedOn: "completion 3" });
   });
 
   it("does not go eager for a run racing a timer", async () => {
