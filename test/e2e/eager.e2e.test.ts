@@ -12,6 +12,9 @@ import { attach, callOk, send } from "./support/ingress.js";
 import { startRestateServer, type RestateServer } from "./support/restate-server.js";
 import { PROTOCOLS } from "./support/endpoint-under-test.js";
 import { binPath, spawnEndpoint, type SpawnedEndpoint } from "./runtimes/support/spawn-endpoint.js";
+import { FrameDecoder } from "../../src/protocol/frame.js";
+import { decodeMessage } from "../../src/protocol/messages.js";
+import { MessageType } from "../../src/protocol/message-types.js";
 
 const STEPS = 20;
 const handlers = {
@@ -157,4 +160,87 @@ describe("an eager endpoint killed in the middle of a response (Bun child proces
     expect(executions.filter((l) => l === "b")).toHaveLength(2);
     expect(executions.filter((l) => l === "c")).toHaveLength(1);
   });
+});
+
+describe.each(PROTOCOLS)("an eager response cut at several points (protocol V$protocolVersion)", ({ protocolVersion }) => {
+  let server: RestateServer;
+  let endpoint: RunningServer;
+  const executions = new Map<string, string[]>(); // invocation id → closure names, in execution order
+  let nextCut: { key: string; limit: number } | undefined; // applied to the first attempt of the next invocation
+  const cutOf = new Map<string, { key: string; limit: number }>(); // invocation id → its cut
+  const firstResponse = new Map<string, Uint8Array>(); // test key → what the first attempt would have sent, whole
+
+  const cut = restate.service({
+    name: "Cut",
+    options: { eagerRuns: true },
+    handlers: {
+      abc: async (ctx: restate.Context, key: string) => {
+        const seen = (name: string) => () => {
+          executions.set(key, [...(executions.get(key) ?? []), name]);
+          return name.toUpperCase();
+        };
+        return (await ctx.run("a", seen("a"))) + (await ctx.run("b", seen("b"))) + (await ctx.run("c", seen("c")));
+      },
+    },
+  });
+
+  beforeAll(async () => {
+    server = await startRestateServer({ protocolV7: protocolVersion === 7 });
+    const { fetch } = restate.endpoint().bind(cut).handler();
+    endpoint = await serve(async (request: Request) => {
+      // The ingress headers are not on the endpoint's request; the invocation id is (one per invocation).
+      const id = request.headers.get("x-restate-invocation-id");
+      const response = await fetch(request);
+      if (id === null || !new URL(request.url).pathname.endsWith("/invoke/Cut/abc") || cutOf.has(id) || !nextCut) return response;
+      const { key, limit } = nextCut;
+      nextCut = undefined;
+      cutOf.set(id, { key, limit });
+      // First attempt: send only `limit` bytes of the response, then break the connection.
+      const whole = new Uint8Array(await response.arrayBuffer());
+      firstResponse.set(key, whole);
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(whole.slice(0, limit));
+          setTimeout(() => c.error(new Error("cut by the test")), 50);
+        },
+      });
+      return new Response(body, { status: response.status, headers: response.headers });
+    });
+    await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });
+  });
+  afterAll(async () => {
+    await Promise.allSettled([server?.stop(), endpoint?.close()]);
+  });
+
+  /** Runs whose ProposeRunCompletion frame lies entirely within the first `limit` bytes: stored, never re-executed. */
+  function storedRuns(whole: Uint8Array, limit: number): Set<number> {
+    const stored = new Set<number>();
+    let offset = 0;
+    const decoder = new FrameDecoder();
+    for (const frame of decoder.push(whole)) {
+      offset += 8 + frame.payload.length;
+      const m = decodeMessage(frame);
+      if (m.type === MessageType.ProposeRunCompletion && offset <= limit) stored.add((m.message as { resultCompletionId: number }).resultCompletionId);
+    }
+    return stored;
+  }
+
+  // Frames of the first response: Run a (8+6), Propose a (8+5), Run b, Propose b, Run c, Propose c, Output, End.
+  for (const [label, limit] of [
+    ["inside the first frame's header", 3],
+    ["inside Run b's payload", 30],
+    ["right after Propose b", 54],
+    ["inside Propose c", 70],
+  ] as const) {
+    it(`cut ${label} (byte ${limit}): the retry sees a clean prefix and completes, re-running only unstored closures`, async () => {
+      const key = `${label}-${protocolVersion}`;
+      nextCut = { key, limit };
+      expect(await callOk(server.ingressUrl, "Cut/abc", key)).toBe("ABC");
+      const stored = storedRuns(firstResponse.get(key)!, limit);
+      const ran = executions.get(key)!;
+      for (const [id, name] of [[1, "a"], [2, "b"], [3, "c"]] as const) {
+        expect(ran.filter((n) => n === name), `closure ${name}`).toHaveLength(stored.has(id) ? 1 : 2);
+      }
+    });
+  }
 });
