@@ -4,40 +4,51 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerDeployment, waitFor } from "../support/admin.js";
-import { attach, callOk, resolveAwakeable, send } from "../support/ingress.js";
+import { registerDeployment } from "../support/admin.js";
+import { callOk } from "../support/ingress.js";
 import { startRestateServer, type RestateServer } from "../support/restate-server.js";
-import { repoRoot, spawnEndpoint, type SpawnedEndpoint } from "./support/spawn-endpoint.js";
+import { defineScenarioCases, type ScenarioEnv } from "./scenarios/cases.js";
+import { Processes } from "./support/processes.js";
+import { bundleForNode, fixturePath } from "./support/runtime-endpoints.js";
+import { spawnEndpoint, type SpawnedEndpoint } from "./support/spawn-endpoint.js";
 
 const TOKEN = "e2e-secret-token"; // fixtures/hono-app.ts checks for this bearer token
 
-/** Bundles a TypeScript entry for plain Node (no loader at run time), into a fresh temp dir. */
-async function bundleForNode(entry: string, dir: string): Promise<string> {
-  const outfile = path.join(dir, `${path.basename(entry, ".ts")}.mjs`);
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "error" });
-  return outfile;
-}
-
 describe("perdure/hono: endpoint inside a Hono app on Node under /restate (protocol V6)", () => {
+  const processes = new Processes();
   let server: RestateServer;
   let child: SpawnedEndpoint;
-  let tmp: string;
+  let tmp: string | undefined;
   let base: string;
+  let cell: ScenarioEnv | undefined;
+  let registration: { id: string; services: { name: string }[] };
+  let withoutToken: Error;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "perdure-hono-"));
-    const [bundle, rs] = await Promise.all([
-      bundleForNode(path.join(repoRoot, "test/e2e/runtimes/fixtures/hono-app.ts"), tmp),
+    const bundled = bundleForNode(fixturePath("hono-app.ts"), tmp);
+    [server, child] = await processes.startAll([
       startRestateServer(),
+      bundled.then((bundle) => spawnEndpoint({ command: process.execPath, args: [bundle] })),
     ]);
-    server = rs;
-    child = await spawnEndpoint({ command: process.execPath, args: [bundle] });
     base = `${child.url}/restate`;
+    // First without the token (refused: nothing is registered), then with it.
+    withoutToken = await registerDeployment(server.adminUrl, base, { useHttp11: true }).then(
+      () => new Error("registered without the token"),
+      (err: unknown) => err as Error,
+    );
+    const res = await fetch(`${server.adminUrl}/deployments`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ uri: base, use_http_11: true, additional_headers: { authorization: `Bearer ${TOKEN}` } }),
+    });
+    if (res.status !== 201) throw new Error(`registration with the token answered ${res.status}: ${await res.text()}`);
+    registration = (await res.json()) as { id: string; services: { name: string }[] };
+    cell = { ingressUrl: server.ingressUrl, adminUrl: server.adminUrl, deploymentId: registration.id };
   });
   afterAll(async () => {
-    await Promise.allSettled([child?.stop(), server?.stop()]);
+    await processes.stopAll();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -45,43 +56,26 @@ describe("perdure/hono: endpoint inside a Hono app on Node under /restate (proto
     const res = await fetch(`${base}/discover`);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ message: "unauthorized" });
-    await expect(registerDeployment(server.adminUrl, base, { useHttp11: true })).rejects.toThrow(/401/);
+    expect(withoutToken.message).toMatch(/registering deployment .* failed with HTTP \d+: .*401/);
     // The app's own routes are untouched.
     expect(await (await fetch(child.url)).text()).toBe("the app's own home page");
   });
 
-  it("registers under /restate with the token as an additional header", async () => {
-    const res = await fetch(`${server.adminUrl}/deployments`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ uri: base, use_http_11: true, additional_headers: { authorization: `Bearer ${TOKEN}` } }),
+  it("registers under /restate with the token as an additional header", () => {
+    expect(registration.services.map((s) => s.name).sort()).toEqual(
+      ["Approval", "Counter", "Flows", "Greeter", "HonoInfo", "Ledger", "Mailbox", "Trip"],
+    );
+  });
+
+  describe("the shared scenario set, request-response over HTTP/1.1", () => {
+    defineScenarioCases(() => cell!, {
+      prefix: "",
+      mode: "request-response",
+      httpVersion: "HTTP/1.1",
+      runtime: "node ",
+      extraArgs: 3, // c.env, c.executionCtx (undefined on Node), the Hono context
+      countsRequests: false,
     });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const services = ((await res.json()) as { services: { name: string }[] }).services.map((s) => s.name).sort();
-    expect(services).toEqual(["Counter", "Flows", "Greeter", "HonoInfo", "Mailbox"]);
-  });
-
-  it("greeter: ctx.run and ctx.sleep", async () => {
-    expect(await callOk(server.ingressUrl, "Greeter/greet", "ann")).toBe("Hello, ANN!");
-  });
-
-  it("object: state survives between invocations", async () => {
-    const key = `k-${Date.now()}`;
-    expect(await callOk(server.ingressUrl, `Counter/${key}/add`, 3)).toBe(3);
-    expect(await callOk(server.ingressUrl, `Counter/${key}/add`, 4)).toBe(7);
-    expect(await callOk(server.ingressUrl, `Counter/${key}/get`)).toBe(7);
-  });
-
-  it("a call between services (service and object)", async () => {
-    expect(await callOk(server.ingressUrl, "Flows/greetAndCount", "bo")).toBe("Hello, BO! #1");
-  });
-
-  it("an awakeable resolved through the ingress", async () => {
-    const box = `box-${Date.now()}`;
-    const id = await send(server.ingressUrl, "Flows/waitForAwakeable", box);
-    const awakeableId = await waitFor(() => callOk<string | null>(server.ingressUrl, `Mailbox/${box}/get`), 10_000, "awakeable id", 50);
-    await resolveAwakeable(server.ingressUrl, awakeableId, "hi");
-    expect((await attach(server.ingressUrl, id)).json).toBe("got hi");
   });
 
   it("a header added by middleware is in ctx.request().attemptHeaders; c.set() values reach the handler", async () => {

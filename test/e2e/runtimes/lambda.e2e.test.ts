@@ -5,75 +5,60 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deploymentInfo, invocationStatus, killInvocation, registerDeployment, waitFor } from "../support/admin.js";
-import { attach, callOk, resolveAwakeable, send } from "../support/ingress.js";
+import { invocationStatus, killInvocation, registerDeployment, waitFor } from "../support/admin.js";
+import { callOk, send } from "../support/ingress.js";
 import { startRestateServer, type RestateServer } from "../support/restate-server.js";
-import { repoRoot, spawnEndpoint, type SpawnedEndpoint } from "./support/spawn-endpoint.js";
+import { defineScenarioCases, type ScenarioEnv } from "./scenarios/cases.js";
 import { BRIDGE_COUNTS_PATH } from "./support/lambda-bridge.js";
-
-/** Bundles a TypeScript entry for plain Node (no loader at run time), into a fresh temp dir. */
-async function bundleForNode(entry: string, dir: string): Promise<string> {
-  const outfile = path.join(dir, `${path.basename(entry, ".ts")}.mjs`);
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "error" });
-  return outfile;
-}
+import { Processes } from "./support/processes.js";
+import { bundleForNode, fixturePath, startLambdaEndpoint } from "./support/runtime-endpoints.js";
+import type { SpawnedEndpoint } from "./support/spawn-endpoint.js";
 
 describe("perdure/lambda behind a local Lambda bridge (protocol V6)", () => {
+  const processes = new Processes();
   let server: RestateServer;
   let child: SpawnedEndpoint;
-  let tmp: string;
+  let tmp: string | undefined;
+  let cell: ScenarioEnv | undefined;
+
+  // The bridge counts the events it hands to the Lambda handler, per path.
+  const counts = async () => (await (await fetch(`${child.url}${BRIDGE_COUNTS_PATH}`)).json()) as Record<string, number>;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "perdure-lambda-"));
-    const [bundle, rs] = await Promise.all([
-      bundleForNode(path.join(repoRoot, "test/e2e/runtimes/fixtures/lambda-endpoint.ts"), tmp),
-      startRestateServer(),
-    ]);
-    server = rs;
-    child = await spawnEndpoint({ command: process.execPath, args: [bundle] });
-    await registerDeployment(server.adminUrl, child.url, { useHttp11: true });
+    const bundled = bundleForNode(fixturePath("lambda-endpoint.ts"), tmp);
+    [server, child] = await processes.startAll([startRestateServer(), bundled.then((bundle) => startLambdaEndpoint(bundle, ""))]);
+    const { id } = await registerDeployment(server.adminUrl, child.url, { useHttp11: true });
+    cell = {
+      ingressUrl: server.ingressUrl,
+      adminUrl: server.adminUrl,
+      deploymentId: id,
+      requestCount: async (path) => (await counts())[path] ?? 0,
+    };
   });
   afterAll(async () => {
-    await Promise.allSettled([child?.stop(), server?.stop()]);
+    await processes.stopAll();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const counts = async () => (await (await fetch(`${child.url}${BRIDGE_COUNTS_PATH}`)).json()) as Record<string, number>;
+  describe("the shared scenario set, request-response over HTTP/1.1", () => {
+    defineScenarioCases(() => cell!, {
+      prefix: "",
+      mode: "request-response",
+      httpVersion: "HTTP/1.1",
+      runtime: "node ", // Lambda's Node.js runtime, here the bridge's process
+      extraArgs: 1, // the Lambda context
+      countsRequests: true,
+    });
+  });
 
-  it("registers as a request-response deployment over HTTP/1.1, discovered through a Lambda event", async () => {
-    const list = (await (await fetch(`${server.adminUrl}/deployments`)).json()) as { deployments: { id: string }[] };
-    const info = await deploymentInfo(server.adminUrl, list.deployments[0]!.id);
-    expect(info.protocol_type).toBe("RequestResponse");
-    expect(info.sdk_version).toMatch(/^perdure\//);
+  it("discovery went through a Lambda event; a greeting took one event per attempt", async () => {
     expect((await counts())["/discover"]).toBe(1);
-  });
-
-  it("greeter: ctx.run and ctx.sleep over several Lambda invocations", async () => {
+    const before = (await counts())["/invoke/Greeter/greet"] ?? 0;
     expect(await callOk(server.ingressUrl, "Greeter/greet", "ann")).toBe("Hello, ANN!");
-    // run proposal → suspension, then sleep → suspension, then the output: one event per attempt.
-    expect((await counts())["/invoke/Greeter/greet"]).toBeGreaterThanOrEqual(3);
-  });
-
-  it("object: state survives between invocations", async () => {
-    const key = `k-${Date.now()}`;
-    expect(await callOk(server.ingressUrl, `Counter/${key}/add`, 2)).toBe(2);
-    expect(await callOk(server.ingressUrl, `Counter/${key}/add`, 5)).toBe(7);
-    expect(await callOk(server.ingressUrl, `Counter/${key}/get`)).toBe(7);
-  });
-
-  it("a call between services (service and object)", async () => {
-    expect(await callOk(server.ingressUrl, "Flows/greetAndCount", "bo")).toBe("Hello, BO! #1");
-    expect(await callOk(server.ingressUrl, "Flows/greetAndCount", "bo")).toBe("Hello, BO! #2");
-  });
-
-  it("an awakeable resolved through the ingress", async () => {
-    const box = `box-${Date.now()}`;
-    const id = await send(server.ingressUrl, "Flows/waitForAwakeable", box);
-    const awakeableId = await waitFor(() => callOk<string | null>(server.ingressUrl, `Mailbox/${box}/get`), 10_000, "awakeable id", 50);
-    await resolveAwakeable(server.ingressUrl, awakeableId, "hi");
-    expect((await attach(server.ingressUrl, id)).json).toBe("got hi");
+    // run proposal → suspension, then sleep → suspension, then the output.
+    expect(((await counts())["/invoke/Greeter/greet"] ?? 0) - before).toBeGreaterThanOrEqual(3);
   });
 
   it("handlers see the Lambda context as ctx.request().extraArgs[0]", async () => {

@@ -1,14 +1,18 @@
-// perdure on Cloudflare Workers' runtime (workerd), offline: the fixture Worker is bundled with esbuild and served by
-// the workerd binary from node_modules (request-response over HTTP/1.1, registered with use_http_11: true), against
-// one real restate-server on protocol V6. See fixtures/workers-runtime.ts for how workerd is started.
+// perdure on Cloudflare Workers' runtime (workerd), offline: the fixture Worker (the shared scenario set of scenarios/
+// plus a Platform service) is bundled with esbuild and served by the workerd binary from node_modules
+// (request-response over HTTP/1.1, registered with use_http_11: true), against one real restate-server on protocol
+// V6. See fixtures/workers-runtime.ts for how workerd is started.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as cloudflare from "../../../adapters/cloudflare/index.js";
-import { deploymentInfo, invocationStatus, query, registerDeployment, waitFor } from "../support/admin.js";
+import { invocationStatus, query, registerDeployment, waitFor } from "../support/admin.js";
 import { attach, callOk, resolveAwakeable, send } from "../support/ingress.js";
 import { startRestateServer, type RestateServer } from "../support/restate-server.js";
-import { bundleWorker, makeTempDir, repoRoot, startWorkerd, type WorkersProcess } from "./fixtures/workers-runtime.js";
+import { defineScenarioCases, type ScenarioEnv } from "./scenarios/cases.js";
+import { GREET_SLEEP_MS } from "./scenarios/services.js";
+import { bundleWorker, makeTempDir, repoRoot, startWorkerd } from "./fixtures/workers-runtime.js";
+import { Processes } from "./support/processes.js";
 
 const fixture = (name: string) => path.join(repoRoot, "test", "e2e", "runtimes", "fixtures", name);
 const BINDINGS = { GREETING: "Hello from a workerd binding", TENANT: "acme" };
@@ -24,25 +28,25 @@ interface JournalRow {
 }
 
 describe("Cloudflare Workers (workerd), request-response over HTTP/1.1, protocol V6", () => {
-  let tmp: string;
+  const processes = new Processes();
+  let tmp: string | undefined;
   let server: RestateServer;
-  let worker: WorkersProcess;
-  let deploymentId: string;
+  let cell: ScenarioEnv | undefined;
 
   beforeAll(async () => {
     tmp = makeTempDir("perdure-workers-");
-    const started = await Promise.allSettled([
+    const bundled = bundleWorker(fixture("workers-endpoint.ts"), tmp);
+    const [rs, worker] = await processes.startAll([
       startRestateServer(),
-      bundleWorker(fixture("workers-scenarios.ts"), tmp).then((bundle) => startWorkerd({ bundle, bindings: BINDINGS })),
+      bundled.then((bundle) => startWorkerd({ bundle, bindings: BINDINGS })),
     ]);
-    if (started[0].status === "fulfilled") server = started[0].value;
-    if (started[1].status === "fulfilled") worker = started[1].value;
-    for (const s of started) if (s.status === "rejected") throw s.reason;
-    deploymentId = (await registerDeployment(server.adminUrl, worker.url, { useHttp11: true })).id;
+    server = rs;
+    const { id } = await registerDeployment(server.adminUrl, worker.url, { useHttp11: true });
+    cell = { ingressUrl: server.ingressUrl, adminUrl: server.adminUrl, deploymentId: id };
   });
 
   afterAll(async () => {
-    await Promise.allSettled([worker?.stop(), server?.stop()]);
+    await processes.stopAll();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -53,22 +57,24 @@ describe("Cloudflare Workers (workerd), request-response over HTTP/1.1, protocol
     return rows as unknown as JournalRow[];
   }
 
-  it("registers as a request-response deployment over HTTP/1.1", async () => {
-    const info = await deploymentInfo(server.adminUrl, deploymentId);
-    expect(info.protocol_type).toBe("RequestResponse");
-    expect(info.http_version).toBe("HTTP/1.1");
-    expect(info.sdk_version).toMatch(/^perdure\//);
+  describe("the shared scenario set", () => {
+    defineScenarioCases(() => cell!, {
+      prefix: "",
+      mode: "request-response",
+      httpVersion: "HTTP/1.1",
+      runtime: "workerd",
+      extraArgs: 2, // env and ExecutionContext
+      countsRequests: false,
+    });
   });
 
-  it("greeter: ctx.run, then a durable sleep whose wake-up time is absolute and taken when the handler sleeps", async () => {
-    const sleepMs = 1_000;
+  it("greeter: the durable sleep's wake-up time is absolute and taken when the handler sleeps", async () => {
     const sent = Date.now();
-    const id = await send(server.ingressUrl, "Greeter/greet", { name: "Ada", sleepMs });
+    const id = await send(server.ingressUrl, "Greeter/greet", "Ada");
     const res = await attach(server.ingressUrl, id);
     expect(res.status).toBe(200);
-    expect(res.json).toBe("Hello, Ada!");
-    expect(Date.now() - sent).toBeGreaterThanOrEqual(sleepMs);
-    expect((await invocationStatus(server.adminUrl, id))?.pinned_service_protocol_version).toBe(6);
+    expect(res.json).toBe("Hello, ADA!");
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(GREET_SLEEP_MS);
 
     // workerd's Date.now() only moves on I/O; the endpoint reads it when the handler calls ctx.sleep, which comes
     // after the request body was read, so the wake-up time lies between "sent" and the Sleep command's append.
@@ -83,7 +89,7 @@ describe("Cloudflare Workers (workerd), request-response over HTTP/1.1, protocol
     ]);
     const sleep = entries[3]!;
     const wakeUp = (JSON.parse(sleep.entry_json) as { Command: { Sleep: { wake_up_time: number } } }).Command.Sleep.wake_up_time;
-    const sleptFrom = wakeUp - sleepMs;
+    const sleptFrom = wakeUp - GREET_SLEEP_MS;
     expect(sleptFrom).toBeGreaterThanOrEqual(sent - CLOCK_SLACK_MS);
     expect(sleptFrom).toBeLessThanOrEqual(Date.parse(sleep.appended_at) + CLOCK_SLACK_MS);
     expect(Date.parse(entries[4]!.appended_at)).toBeGreaterThanOrEqual(wakeUp - CLOCK_SLACK_MS);
@@ -95,28 +101,10 @@ describe("Cloudflare Workers (workerd), request-response over HTTP/1.1, protocol
     expect(after - before).toBeGreaterThanOrEqual(sleepMs - CLOCK_SLACK_MS);
   });
 
-  it("object: state survives across calls; shared handler reads it", async () => {
-    const key = unique("counter");
-    expect(await callOk(server.ingressUrl, `Counter/${key}/add`, 2)).toBe(2);
-    expect(await callOk(server.ingressUrl, `Counter/${key}/add`, 3)).toBe(5);
-    expect(await callOk(server.ingressUrl, `Counter/${key}/get`)).toBe(5);
-    expect(await callOk(server.ingressUrl, `Counter/${unique("other")}/get`)).toBe(0);
-  });
-
-  it("calls between services: a service call, an object call and a one-way send", async () => {
-    const name = unique("caller");
-    const result = await callOk<{ greeting: string; count: number }>(server.ingressUrl, "Caller/greetAndCount", name);
-    expect(result.greeting).toBe(`Hello, ${name}!`);
-    // The send (+10) and the call (+1) target the same key; whichever runs first, both land.
-    expect([1, 11]).toContain(result.count);
-    expect(await waitFor(async () => (await callOk<number>(server.ingressUrl, `Counter/${name}/get`)) === 11, 10_000, "both adds")).toBe(true);
-  });
-
-  it("awakeable: the handler suspends until the ingress resolves it", async () => {
+  it("awakeable: while it waits, no Worker request stays open (the attempt ends in a suspension)", async () => {
     const box = unique("box");
-    const id = await send(server.ingressUrl, "Caller/waitForAwakeable", box);
+    const id = await send(server.ingressUrl, "Flows/waitForAwakeable", box);
     const awakeableId = await waitFor(() => callOk<string | null>(server.ingressUrl, `Mailbox/${box}/get`), 10_000, "awakeable id", 50);
-    // Request-response: the attempt ends in a suspension, no Worker request stays open while it waits.
     await waitFor(async () => (await invocationStatus(server.adminUrl, id))?.status === "suspended", 10_000, "suspension", 50);
     await resolveAwakeable(server.ingressUrl, awakeableId, "from the ingress");
     const res = await attach(server.ingressUrl, id);
@@ -127,9 +115,9 @@ describe("Cloudflare Workers (workerd), request-response over HTTP/1.1, protocol
   it("runs many invocations at once in one isolate (no I/O crosses requests)", async () => {
     const names = Array.from({ length: 12 }, () => unique("many"));
     const results = await Promise.all(
-      names.map((name) => callOk<{ greeting: string }>(server.ingressUrl, "Caller/greetAndCount", name)),
+      names.map((name) => callOk<{ greeting: string }>(server.ingressUrl, "Flows/greetAndCount", name)),
     );
-    expect(results.map((r) => r.greeting)).toEqual(names.map((n) => `Hello, ${n}!`));
+    expect(results.map((r) => r.greeting)).toEqual(names.map((n) => `Hello, ${n.toUpperCase()}!`));
   });
 
   it("a handler reads the Worker's env and ExecutionContext through the adapter", async () => {
