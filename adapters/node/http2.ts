@@ -3,16 +3,13 @@
 // go out while the request body is still being read.
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import type { Readable } from "node:stream";
 import { webBodyStream } from "./body.js";
-import type { FetchHandlerLike, RunningServer, ServeOptions } from "./index.js";
-
-// `any[]` so that handlers with typed extra parameters (a Hono app's fetch(request, env, ctx)) fit.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
+import { baseUrl, toFetchFunction, type FetchFunction, type FetchHandlerLike, type RunningServer, type ServeOptions } from "./types.js";
 
 const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_AUTHORITY, HTTP2_HEADER_STATUS } = http2.constants;
 
-function toRequest(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, signal: AbortSignal): Request {
+function toRequest(headers: http2.IncomingHttpHeaders, body: Readable, signal: AbortSignal): Request {
   const method = String(headers[HTTP2_HEADER_METHOD] ?? "GET");
   const authority = String(headers[HTTP2_HEADER_AUTHORITY] ?? "localhost");
   const url = new URL(String(headers[HTTP2_HEADER_PATH] ?? "/"), `http://${authority}`);
@@ -24,7 +21,7 @@ function toRequest(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   }
   const init: RequestInit & { duplex?: "half" } = { method, headers: out, signal };
   if (method !== "GET" && method !== "HEAD") {
-    init.body = webBodyStream(stream, "HTTP/2 stream closed before the request body ended");
+    init.body = webBodyStream(body, "HTTP/2 stream closed before the request body ended");
     init.duplex = "half";
   }
   return new Request(url, init);
@@ -49,28 +46,44 @@ async function respond(stream: http2.ServerHttp2Stream, response: Response): Pro
   if (!stream.destroyed) stream.end();
 }
 
+/**
+ * Runs `fetchFn` for one HTTP/2 stream. `body` is where the request body is read from: the stream itself, or the
+ * compatibility-API request that already listens to it (reading the stream beside it would stall at its buffer limit).
+ */
+function handleStream(fetchFn: FetchFunction, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Readable): void {
+  stream.on("error", () => {}); // resets by the peer surface through the body stream and 'close'
+  const aborter = new AbortController();
+  stream.on("close", () => aborter.abort(new Error("HTTP/2 stream closed")));
+  (async () => {
+    let response: Response;
+    try {
+      response = await fetchFn(toRequest(headers, body, aborter.signal));
+    } catch (err) {
+      if (stream.headersSent || stream.destroyed) return;
+      stream.respond({ [HTTP2_HEADER_STATUS]: 500, "content-type": "text/plain; charset=utf-8" });
+      stream.end(`Internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      return;
+    }
+    await respond(stream, response);
+  })().catch((err: unknown) => {
+    if (!stream.destroyed) stream.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+}
+
 /** A 'stream' listener for an `http2.createServer()` that runs `handler` for every request. */
 export function createHttp2StreamListener(handler: FetchHandlerLike) {
-  const fetchFn: FetchFunction = typeof handler === "function" ? handler : (r, ...extra) => handler.fetch(r, ...extra);
-  return (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
-    stream.on("error", () => {}); // resets by the peer surface through the body stream and 'close'
-    const aborter = new AbortController();
-    stream.on("close", () => aborter.abort(new Error("HTTP/2 stream closed")));
-    (async () => {
-      let response: Response;
-      try {
-        response = await fetchFn(toRequest(stream, headers, aborter.signal));
-      } catch (err) {
-        if (stream.headersSent || stream.destroyed) return;
-        stream.respond({ [HTTP2_HEADER_STATUS]: 500, "content-type": "text/plain; charset=utf-8" });
-        stream.end(`Internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-        return;
-      }
-      await respond(stream, response);
-    })().catch((err: unknown) => {
-      if (!stream.destroyed) stream.destroy(err instanceof Error ? err : new Error(String(err)));
-    });
-  };
+  const fetchFn = toFetchFunction(handler);
+  return (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => handleStream(fetchFn, stream, headers, stream);
+}
+
+/**
+ * A 'request' listener for `http2.createServer(listener)` (the compatibility API): answers on the underlying stream,
+ * reads the body through the compatibility request.
+ */
+export function createHttp2RequestListener(handler: FetchHandlerLike) {
+  const fetchFn = toFetchFunction(handler);
+  return (request: http2.Http2ServerRequest, _response?: http2.Http2ServerResponse) =>
+    handleStream(fetchFn, request.stream, request.headers, request);
 }
 
 /** Listens on `hostname:port` (default 127.0.0.1, free port) and serves `handler` over h2c. */
@@ -88,10 +101,9 @@ export function serveHttp2(handler: FetchHandlerLike, opts: ServeOptions = {}): 
     server.listen(opts.port ?? 0, hostname, () => {
       server.off("error", reject);
       const { port } = server.address() as AddressInfo;
-      const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
       resolve({
         port,
-        url: `http://${urlHost}:${port}`,
+        url: baseUrl(hostname, port),
         close: () =>
           new Promise<void>((done) => {
             // restate-server keeps HTTP/2 sessions open; close them so close() returns.

@@ -1,159 +1,30 @@
-// Serve a fetch-style handler (Request → Response) on Node's `http` module (HTTP/1.1).
-// Node-only code lives here so that `src/` stays web-standard. HTTP/2 comes later.
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import { webBodyStream } from "./body.js";
+// `perdure/node`: the whole core API (so `import * as restate from "perdure/node"` reads like the official SDK's Node
+// import) plus Node servers: `listen` (h2c and HTTP/1.1 on one port), `serve` (HTTP/1.1), `serveHttp2` (h2c), and
+// the Node-flavoured `endpoint()` / `createEndpointHandler()`, which replace the core's fetch-only ones here.
+export * from "../../src/index.js";
 
-// `any[]` so that handlers with typed extra parameters (a Hono app's fetch(request, env, ctx)) fit.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
+export { endpoint, createEndpointHandler, serveServices } from "./endpoint.js";
+export type { NodeEndpoint, RestateEndpoint, NodeEndpointOptions, NodeHandler, NodeRequestListener, ModeOption, ListenExtras, ServeServicesOptions } from "./endpoint.js";
+export { listen, detectHttpVersion, HTTP2_PREFACE } from "./listen.js";
+export type { ListenOptions, DualProtocolServer, HandlerOrBuilder, PerVersionHandlers, DetectedVersion } from "./listen.js";
+export { createHttp1Listener, serveHttp1 } from "./http1.js";
+export { createHttp2StreamListener, createHttp2RequestListener, serveHttp2 } from "./http2.js";
+export type { FetchHandlerLike, FetchFunction, RunningServer, ServeOptions } from "./types.js";
 
-/** Anything that turns a `Request` into a `Response`: an endpoint's `{ fetch }` or a bare function. */
-export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
+import { serveServices, type ServeServicesOptions } from "./endpoint.js";
+import { serveHttp1 } from "./http1.js";
+import type { FetchHandlerLike, RunningServer, ServeOptions } from "./types.js";
 
-export interface ServeOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1: loopback only unless asked otherwise. */
-  hostname?: string;
-}
-
-export interface RunningServer {
-  port: number;
-  /** Base URL, e.g. `http://127.0.0.1:9080`, to register with the admin API. */
-  url: string;
-  close(): Promise<void>;
-}
-
-function toFetchFunction(handler: FetchHandlerLike): FetchFunction {
-  if (typeof handler === "function") return handler;
-  return (request, ...extra) => handler.fetch(request, ...extra);
-}
-
-function toRequest(req: http.IncomingMessage, signal: AbortSignal): Request {
-  const host = req.headers.host ?? `${req.socket.localAddress ?? "127.0.0.1"}:${req.socket.localPort ?? 80}`;
-  const url = new URL(req.url ?? "/", `http://${host}`);
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.startsWith(":")) continue;
-    headers.append(name, raw[i + 1]!);
+/** Serves a fetch handler over HTTP/1.1 on `hostname:port` (default 127.0.0.1, free port). */
+export function serve(handler: FetchHandlerLike, opts?: ServeOptions): Promise<RunningServer>;
+/**
+ * As in the official SDK: serves `options.services` (h2c and HTTP/1.1 on one port; default `$PORT`, else 9080, on all
+ * interfaces) and resolves with the bound port.
+ */
+export function serve(options: ServeServicesOptions): Promise<number>;
+export function serve(target: FetchHandlerLike | ServeServicesOptions, opts?: ServeOptions): Promise<RunningServer | number> {
+  if (typeof target === "object" && "services" in target && Array.isArray(target.services)) {
+    return serveServices(target).then((server) => server.port);
   }
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
-  if (hasBody) {
-    init.body = webBodyStream(req, "request body aborted by the client");
-    init.duplex = "half"; // required by undici for streamed request bodies
-  }
-  return new Request(url, init);
+  return serveHttp1(target as FetchHandlerLike, opts);
 }
-
-function waitForDrainOrClose(res: http.ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
-
-async function writeResponse(response: Response, res: http.ServerResponse, method: string | undefined): Promise<void> {
-  res.statusCode = response.status;
-  if (response.statusText) res.statusMessage = response.statusText;
-  const setCookies = response.headers.getSetCookie();
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") res.setHeader(name, value);
-  });
-  if (setCookies.length > 0) res.setHeader("set-cookie", setCookies);
-  if (response.body === null || method === "HEAD") {
-    response.body?.cancel().catch(() => {}); // HEAD: the head is all the client gets
-    res.end();
-    return;
-  }
-  // Send the head now: in streaming modes the peer waits for it before the first frame.
-  res.flushHeaders();
-  const reader = response.body.getReader();
-  const onClose = () => {
-    if (!res.writableFinished) reader.cancel(new Error("client closed the connection")).catch(() => {});
-  };
-  res.on("close", onClose);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (res.destroyed) return;
-      // Each write goes to the socket right away (the server sets TCP_NODELAY).
-      if (!res.write(value)) await waitForDrainOrClose(res);
-    }
-    res.end();
-  } finally {
-    res.off("close", onClose);
-  }
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
-}
-
-/** A request listener for `http.createServer` that runs `handler` for every request. */
-export function createHttp1Listener(handler: FetchHandlerLike): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  const fetchFn = toFetchFunction(handler);
-  return (req, res) => {
-    const aborter = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) aborter.abort(new Error("client closed the connection"));
-    });
-    const run = async () => {
-      let response: Response;
-      try {
-        response = await fetchFn(toRequest(req, aborter.signal));
-      } catch (err) {
-        if (res.headersSent || res.destroyed) return;
-        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        res.end(`Internal error while handling ${req.method} ${req.url}: ${describeError(err)}\n`);
-        return;
-      }
-      await writeResponse(response, res, req.method);
-    };
-    run().catch((err: unknown) => {
-      // The head may be out already; cutting the connection is the only honest signal left.
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        res.end(`Internal error while sending the response: ${describeError(err)}\n`);
-      } else {
-        res.destroy(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-  };
-}
-
-/** Listens on `hostname:port` (default 127.0.0.1, free port) and serves `handler` over HTTP/1.1. */
-export function serve(handler: FetchHandlerLike, opts: ServeOptions = {}): Promise<RunningServer> {
-  const hostname = opts.hostname ?? "127.0.0.1";
-  const server = http.createServer({ noDelay: true }, createHttp1Listener(handler));
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, hostname, () => {
-      server.off("error", reject);
-      const { port } = server.address() as AddressInfo;
-      const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
-      resolve({
-        port,
-        url: `http://${urlHost}:${port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((err) => (err ? fail(err) : done()));
-            // Keep-alive connections (restate-server reuses them) would otherwise hold close() open.
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
-}
-export { createHttp2StreamListener, serveHttp2 } from "./http2.js";
