@@ -63,3 +63,6 @@ export type {
   UntypedState,
   KeyValueStore,
 } from "./context/context-types.js";
+
+export { RestateLogLevel, LogSource, LoggerContext, consoleTransport, defaultLoggerTransport } from "./context/logging.js";
+export type { LogMetadata, LoggerTransport, ConsoleTransportOptions } from "./context/logging.js";

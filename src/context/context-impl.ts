@@ -15,6 +15,8 @@ import { DeterministicRandom } from "./rand.js";
 import { RestatePromiseImpl, type PromiseOwner, type RestatePromise } from "./restate-promise.js";
 import { executeRun, type RunRetryOptions } from "./run-executor.js";
 import { makeReplayAwareConsole } from "./replay-aware-console.js";
+import { interceptRun, type RunInterceptor } from "./hooks.js";
+import type { LoggerTransport } from "./logging.js";
 import { Scheduler } from "./scheduler.js";
 
 export interface InvocationMeta {
@@ -28,6 +30,8 @@ export interface InvocationMeta {
   defaultSerde: Serde<unknown>;
   /** Handler option eagerRuns (request-response: continue past runs proposed in this attempt). */
   eagerRuns: boolean;
+  /** Where ctx.console lines go (the endpoint's logger); the console transport when unset. */
+  logger?: LoggerTransport;
 }
 
 type RunOptions<T> = RunRetryOptions & { serde?: Serde<T>; eager?: boolean };
@@ -50,6 +54,8 @@ export class ContextImpl implements PromiseOwner {
   private requestView: unknown;
   /** >0 while the synchronous part of a ctx.run closure executes (context calls there would break replay). */
   private insideRun = 0;
+  /** The attempt's hooks around each ctx.run closure that executes (set by runAttempt). */
+  runInterceptor: RunInterceptor | undefined;
 
   constructor(
     readonly machine: InvocationMachine,
@@ -61,8 +67,11 @@ export class ContextImpl implements PromiseOwner {
   }
 
   get console(): Console {
-    const prefix = `[${this.meta.service}/${this.meta.handler}][${this.machine.startMessage.debugId ?? ""}]`;
-    return (this.replayAwareConsole ??= makeReplayAwareConsole(this.machine, prefix));
+    return (this.replayAwareConsole ??= makeReplayAwareConsole(
+      this.machine,
+      { invocationId: this.machine.startMessage.debugId ?? "", service: this.meta.service, handler: this.meta.handler, key: this.key || undefined, request: this.request() },
+      this.meta.logger,
+    ));
   }
 
   // ---- promises ----------------------------------------------------------------------------------------------
@@ -96,7 +105,7 @@ export class ContextImpl implements PromiseOwner {
           this.insideRun--;
         }
       };
-      executeRun(this.machine, this.scheduler, handle, name, guarded, serde, options ?? {});
+      executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {});
     }
     return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
   }

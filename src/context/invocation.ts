@@ -8,6 +8,9 @@ import * as sys from "../machine/syscalls.js";
 import { ContextImpl, type InvocationMeta } from "./context-impl.js";
 import { TerminalError, ensureError, failureOf } from "./errors.js";
 import type { HandlerEntry } from "./rpc-entry.js";
+import type { Request } from "./context-types.js";
+import { instantiateHooks, interceptAttempt, type AttemptHooks } from "./hooks.js";
+import { LogSource, LoggerContext, createLogger, loggerTransportOf } from "./logging.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -41,46 +44,68 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
       resolve({ reason, eagerRuns: scheduler?.eager.count ?? 0, ...(scheduler?.suspendedOn ? { suspendedOn: scheduler.suspendedOn } : {}) });
     });
   });
+  const logger = loggerTransportOf(handler);
+  let context: ContextImpl;
+  let hooks: AttemptHooks;
   try {
-    ctx = new ContextImpl(machine, { ...meta, attemptCompletedSignal });
+    context = ctx = new ContextImpl(machine, { ...meta, attemptCompletedSignal, logger });
   } catch (e) {
     machine.fail({ code: ErrorCode.INTERNAL, message: `cannot create the handler context: ${ensureError(e).message}` });
     return closed;
   }
-
-  let input: unknown;
+  // perdure's own lines (attempt failures) go to the endpoint's logger too; they are never replayed.
+  const systemLog = () => {
+    const start = machine.startMessage;
+    return createLogger(logger, LogSource.SYSTEM, new LoggerContext(start.debugId ?? "", meta.service, meta.handler, start.key || undefined), () => false);
+  };
   try {
-    input = handler.input.deserialize(machine.inputCommand.value?.content ?? EMPTY);
+    hooks = instantiateHooks(handler.execution.hooks, () => context.request() as Request);
   } catch (e) {
-    // Bad input will not get better with retries: answer the caller with 400.
-    const error = new TerminalError(`Cannot decode the input of ${meta.service}/${meta.handler}: ${ensureError(e).message}`, { errorCode: 400 });
-    finishWithFailure(machine, error);
+    endWithError(machine, e, handler, systemLog);
     return closed;
   }
+  context.runInterceptor = hooks.run;
+  // Rejects when the attempt ends (suspension, failure): interceptors waiting on next() unwind instead of hanging.
+  const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(new AttemptClosedError(reason))));
+  attemptEnded?.catch(() => {});
+
+  // Decoding the input, the handler and encoding its output: what the handler interceptor wraps.
+  let output: Uint8Array | undefined;
+  const body = async () => {
+    let input: unknown;
+    try {
+      input = handler.input.deserialize(machine.inputCommand.value?.content ?? EMPTY);
+    } catch (e) {
+      // Bad input will not get better with retries: answer the caller with 400.
+      throw new TerminalError(`Cannot decode the input of ${meta.service}/${meta.handler}: ${ensureError(e).message}`, { errorCode: 400 });
+    }
+    let value: unknown;
+    try {
+      value = await handler.fn(context, input);
+    } finally {
+      await context.scheduler.whenRunsIdle();
+    }
+    if (machine.state === "closed") return;
+    try {
+      output = handler.output.serialize(value);
+    } catch (e) {
+      const err = ensureError(e);
+      throw Object.assign(new Error(`Cannot serialize the output of ${meta.service}/${meta.handler}: ${err.message}`, { cause: err }), { stack: err.stack });
+    }
+  };
 
   Promise.resolve()
-    .then(() => handler.fn(ctx, input))
+    .then(() => (hooks.handler && attemptEnded ? interceptAttempt(hooks.handler, body, attemptEnded) : body()))
     .then(
-      async (value) => {
-        await ctx.scheduler.whenRunsIdle();
+      () => {
         if (machine.state === "closed") return;
-        let bytes: Uint8Array;
-        try {
-          bytes = handler.output.serialize(value);
-        } catch (e) {
-          const err = ensureError(e);
-          machine.fail({ code: ErrorCode.INTERNAL, message: `Cannot serialize the output of ${meta.service}/${meta.handler}: ${err.message}`, stacktrace: err.stack });
-          return;
-        }
-        sys.output(machine, { value: bytes });
+        // No output only when an interceptor swallowed the handler's error: that makes the attempt a success.
+        sys.output(machine, { value: output ?? EMPTY });
         machine.end();
       },
-      async (thrown) => {
-        await ctx.scheduler.whenRunsIdle();
-        endWithError(machine, thrown, handler);
-      },
+      (thrown) => endWithError(machine, thrown, handler, systemLog),
     )
-    .catch((e) => endWithError(machine, e, handler));
+    .catch((e) => endWithError(machine, e, handler, systemLog));
   return closed;
 }
 
@@ -89,11 +114,13 @@ function finishWithFailure(machine: InvocationMachine, error: TerminalError): vo
   machine.end();
 }
 
-function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry): void {
+function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry, log: () => Console): void {
   if (machine.state === "closed") return; // suspended, mismatched or finished already: nothing to add
   if (thrown instanceof AttemptClosedError || thrown instanceof JournalMismatchError) return;
   const converted = handler.execution?.asTerminalError?.(thrown);
   if (thrown instanceof TerminalError || converted) {
+    const terminal = (converted ?? thrown) as TerminalError;
+    log().debug(`Invocation failed with a terminal error (code ${terminal.code}): ${terminal.message}`);
     try {
       finishWithFailure(machine, (converted ?? thrown) as TerminalError);
     } catch (e) {
@@ -103,6 +130,7 @@ function endWithError(machine: InvocationMachine, thrown: unknown, handler: Hand
   }
   const error = ensureError(thrown);
   const code = error instanceof UnsupportedFeatureError ? ErrorCode.UNSUPPORTED_FEATURE : retryableCode(error);
+  log().warn("Attempt failed, the server will retry it:", error);
   machine.fail({ code, message: error.message || error.name, stacktrace: error.stack });
 }
 

@@ -1,19 +1,26 @@
-// ctx.console: the console, prefixed with the invocation, and silent while replaying (those lines were already
-// printed by the attempt that first ran that code).
+// ctx.console: the console API, each line tagged with the invocation (target and id) and handed to the endpoint's
+// LoggerTransport together with whether the handler is replaying. The default transport drops replayed lines: they
+// were printed by the attempt that first ran that code, so each line appears once per real execution.
 
 import type { InvocationMachine } from "../machine/invocation-machine.js";
+import { LogSource, LoggerContext, createLogger, defaultLoggerTransport, type LoggerTransport } from "./logging.js";
+import type { Request } from "./context-types.js";
 
-const LOGGING_METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;
+export interface ConsoleTarget {
+  invocationId: string;
+  service: string;
+  handler: string;
+  /** Object/workflow key; undefined for plain services. */
+  key: string | undefined;
+  /** ctx.request(): carried by the LoggerContext of every line. */
+  request: unknown;
+}
 
-export function makeReplayAwareConsole(machine: InvocationMachine, prefix: string): Console {
-  const target = globalThis.console;
-  const wrapped: Record<string, unknown> = Object.create(target);
-  for (const method of LOGGING_METHODS) {
-    const original = target[method].bind(target);
-    wrapped[method] = (...args: unknown[]) => {
-      if (machine.isReplaying) return;
-      original(prefix, ...args);
-    };
-  }
-  return wrapped as unknown as Console;
+export function makeReplayAwareConsole(
+  machine: InvocationMachine,
+  target: ConsoleTarget,
+  transport: LoggerTransport = defaultLoggerTransport,
+): Console {
+  const context = new LoggerContext(target.invocationId, target.service, target.handler, target.key, target.request as Request);
+  return createLogger(transport, LogSource.USER, context, () => machine.isReplaying);
 }

@@ -7,6 +7,7 @@ import { createFetchCore, type FetchHandler } from "./fetch-handler.js";
 import type { AttemptInfo } from "./invoke.js";
 import { createIdentityVerifier } from "./identity.js";
 import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
+import { checkLoggerTransport, withLoggerTransport, type LoggerTransport } from "../context/logging.js";
 
 type AnyDefinition = { name: string };
 
@@ -14,8 +15,8 @@ export interface EndpointOptions {
   services: AnyDefinition[];
   identityKeys?: string[];
   defaultServiceOptions?: DefaultServiceOptions;
-  /** Accepted for source compatibility; perdure logs through ctx.console. */
-  logger?: unknown;
+  /** Receives every ctx.console line and perdure's own (level, source, replay flag, invocation); default: console, "info" and up, silent while replaying. */
+  logger?: LoggerTransport;
   /** Largest protocol message accepted (bytes); default 32 MiB. */
   maxMessageSize?: number;
   /** Telemetry: called after every invocation attempt with its outcome, eager runs used and what it waited on. */
@@ -31,6 +32,8 @@ export interface FetchEndpoint {
   bind(service: AnyDefinition): FetchEndpoint;
   withIdentityV1(...keys: string[]): FetchEndpoint;
   defaultServiceOptions(options: DefaultServiceOptions): FetchEndpoint;
+  setLogger(logger: LoggerTransport): FetchEndpoint;
+  /** Adapters forward what they were given; it is checked to be a function when set. */
   setLogger(logger: unknown): FetchEndpoint;
   bidirectional(set?: boolean): FetchEndpoint;
   /** perdure extension: observe every invocation attempt (outcome, eager runs, what it suspended on). */
@@ -43,6 +46,7 @@ class FetchEndpointBuilder implements FetchEndpoint {
   private identityKeys: string[] = [];
   private defaults: DefaultServiceOptions | undefined;
   private bidi = false;
+  private logger: LoggerTransport | undefined;
   private attemptObserver: ((info: AttemptInfo) => void) | undefined;
 
   bind(service: AnyDefinition): FetchEndpoint {
@@ -61,7 +65,8 @@ class FetchEndpointBuilder implements FetchEndpoint {
     return this;
   }
 
-  setLogger(): FetchEndpoint {
+  setLogger(logger: unknown): FetchEndpoint {
+    this.logger = checkLoggerTransport(logger, "setLogger(logger)");
     return this;
   }
 
@@ -81,6 +86,7 @@ class FetchEndpointBuilder implements FetchEndpoint {
       identityKeys: this.identityKeys,
       defaultServiceOptions: this.defaults,
       bidirectional: this.bidi,
+      logger: this.logger,
       onAttemptEnd: this.attemptObserver,
     });
     return { fetch };
@@ -95,13 +101,14 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
   if (!options || !Array.isArray(options.services) || options.services.length === 0) {
     throw new TypeError("createEndpointHandler needs at least one service: { services: [myService] }");
   }
+  const logger = options.logger === undefined ? undefined : checkLoggerTransport(options.logger, "the logger option");
   const seen = new Set<string>();
   const services: ServiceEntry[] = options.services.map((def) => {
     const entry = applyServiceDefaults(serviceEntryOf(def), options.defaultServiceOptions);
     if (seen.has(entry.name)) throw new Error(`service '${entry.name}' is bound twice to this endpoint`);
     seen.add(entry.name);
     refuseUnsupportedOptions(entry);
-    return entry;
+    return logger ? withLoggerTransport(entry, logger) : entry;
   });
   // Keys are checked here (a malformed one throws, naming its position); with none, requests are not checked.
   const identity = options.identityKeys !== undefined && options.identityKeys.length > 0 ? createIdentityVerifier(options.identityKeys) : undefined;
@@ -120,9 +127,6 @@ function refuseUnsupportedOptions(entry: ServiceEntry): void {
     const where = `${entry.name}/${handler.name}`;
     if (handler.execution.explicitCancellation) {
       throw new Error(`${where}: the explicitCancellation option is not supported by this version of perdure`);
-    }
-    if (handler.execution.hooks.length > 0) {
-      throw new Error(`${where}: hooks (interceptors) are not supported by this version of perdure yet`);
     }
   }
 }

@@ -1,6 +1,8 @@
 // Serde backed by a Standard Schema (https://standardschema.dev: zod, valibot, arktype, …):
-// JSON on the wire, validated on the way in, with the schema's JSON Schema in the manifest when the
-// library can produce one (Standard JSON Schema).
+// JSON on the wire, validated both ways, with the schema's JSON Schema in the manifest when the library can
+// produce one: Standard JSON Schema (`~standard.jsonSchema`, zod 4 and arktype), else a `toJsonSchema()` /
+// `toJSONSchema()` method on the schema. Libraries that need an extra package for it (valibot:
+// @valibot/to-json-schema) get it by assignment: `const s = serde.schema(v); s.jsonSchema = toJsonSchema(v)`.
 
 import { decodeJson, encodeJson } from "./json.js";
 import type { Serde } from "./types.js";
@@ -75,19 +77,35 @@ class StandardSchemaSerde<T> implements Serde<T> {
       throw new TypeError("serde.schema expects a Standard Schema (an object with '~standard.validate')");
     }
     this.props = props;
-    this.jsonSchema = jsonSchemaOf(props, jsonSchemaOptions);
+    this.jsonSchema = jsonSchemaOf(props, jsonSchemaOptions) ?? jsonSchemaFromMethod(schema, jsonSchemaOptions);
     // A schema that accepts `undefined` describes "no value": like the official SDK, advertise no
     // content type then, so the handler takes no body. Async schemas cannot be probed here.
     const probe = props.validate(undefined);
     if (!isPromiseLike(probe) && !probe.issues) this.contentType = undefined;
   }
 
+  /**
+   * Writes JSON that this serde can read back: the JSON form of `value` (what the next reader decodes) must pass
+   * the schema, so a handler cannot store or return something its own readers would reject.
+   */
   serialize(value: T): Uint8Array {
-    return encodeJson(value);
+    const bytes = encodeJson(value);
+    const issues = this.check(decodeJson(bytes)).issues;
+    if (issues) {
+      throw new TypeError(`Standard schema validation failed for the value to serialize:\n${issues.map(formatIssue).join("\n")}`);
+    }
+    return bytes;
   }
 
   deserialize(data: Uint8Array): T {
-    const decoded = decodeJson(data);
+    const result = this.check(decodeJson(data));
+    if (result.issues) {
+      throw new TypeError(`Standard schema validation failed:\n${result.issues.map(formatIssue).join("\n")}`);
+    }
+    return result.value as T;
+  }
+
+  private check(decoded: unknown): StandardSchemaV1.Result<unknown> {
     const options = this.validateOptions ? { libraryOptions: this.validateOptions } : undefined;
     const result = this.props.validate(decoded, options);
     if (isPromiseLike(result)) {
@@ -95,10 +113,7 @@ class StandardSchemaSerde<T> implements Serde<T> {
         `serde.schema: the ${this.props.vendor} schema validates asynchronously, which a Serde cannot do; use a synchronous schema`,
       );
     }
-    if (result.issues) {
-      throw new TypeError(`Standard schema validation failed:\n${result.issues.map(formatIssue).join("\n")}`);
-    }
-    return result.value as T;
+    return result;
   }
 }
 
@@ -109,6 +124,19 @@ function jsonSchemaOf(props: object, libraryOptions?: Record<string, unknown>): 
     return converter.output({ target: "draft-2020-12", libraryOptions });
   } catch {
     return undefined; // the library cannot express this schema in JSON Schema: advertise none
+  }
+}
+
+/** Libraries without Standard JSON Schema may still have a converter method on the schema itself. */
+function jsonSchemaFromMethod(schema: object, libraryOptions?: Record<string, unknown>): object | undefined {
+  const holder = schema as { toJsonSchema?: unknown; toJSONSchema?: unknown };
+  const method = typeof holder.toJsonSchema === "function" ? holder.toJsonSchema : holder.toJSONSchema;
+  if (typeof method !== "function") return undefined;
+  try {
+    const result: unknown = method.call(schema, libraryOptions);
+    return typeof result === "object" && result !== null ? result : undefined;
+  } catch {
+    return undefined;
   }
 }
 
