@@ -1,0 +1,265 @@
+// `perdure dev` as a library: restate-server from npm (data in .perdure/ of the project), the user's entry on the
+// chosen runtime as a child process, registration (use_http_11 when the mode or the runtime needs it), and a watcher
+// that restarts the endpoint and re-registers it (force) after a change. `stop()` ends every child process.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { registerDeployment, AdminApiError } from "../testing/admin.js";
+import { isPortFree, freePort, PortInUseError, startRestateServer, tail, type RestateServer } from "../testing/restate-server.js";
+import type { Mode, Runtime } from "./args.js";
+import { startEndpointProcess, type EndpointProcess } from "./endpoint-process.js";
+import { curlLine, describeServices, readManifest, type Manifest } from "./manifest.js";
+import { launchPlan } from "./runtimes.js";
+import { watchFolder, type Watcher } from "./watch.js";
+
+export interface DevOptions {
+  entry: string;
+  runtime?: Runtime;
+  mode?: Mode;
+  port?: number;
+  ingressPort?: number;
+  adminPort?: number;
+  dataDir?: string;
+  watch?: boolean;
+  /** Project folder (default: the current directory); `.perdure/` is created here. */
+  cwd?: string;
+  /** Lines for the user (status, the endpoint's own output). Default: console.log. */
+  log?: (line: string) => void;
+  /** Called after each restart triggered by a change (or after a failed one, with the error). */
+  onReload?: (result: { ok: true; session: DevSession } | { ok: false; error: Error }) => void;
+}
+
+export interface DevSession {
+  ingressUrl: string;
+  adminUrl: string;
+  readonly endpointUrl: string;
+  readonly endpointPid: number;
+  serverPid: number;
+  runtime: Runtime;
+  /** The protocol mode the endpoint announced. */
+  readonly mode: "request-response" | "bidirectional";
+  readonly services: string[];
+  readonly curl: string | undefined;
+  /** Registrations so far (1 after start, +1 per successful reload). */
+  readonly registrations: number;
+  /** Restarts the endpoint and re-registers it now. */
+  reload(): Promise<void>;
+  /** Stops the watcher, the endpoint and restate-server (in that order). Safe to call twice. */
+  stop(): Promise<void>;
+  /** Resolves if restate-server exits on its own (the session is then over). */
+  serverExited: Promise<void>;
+}
+
+/** A problem the user can fix; the message says how. */
+export class DevError extends Error {
+  override name = "DevError";
+}
+
+const DEFAULT_PORTS = { endpoint: 9080, ingress: 8080, admin: 9070 };
+
+/** The wanted port when given (it must be free), else the default when free, else any free port. */
+async function pickPort(explicit: number | undefined, fallback: number, what: string): Promise<number> {
+  if (explicit !== undefined) {
+    if (!(await isPortFree(explicit))) throw new PortInUseError(explicit, what);
+    return explicit;
+  }
+  return (await isPortFree(fallback)) ? fallback : freePort();
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startDev(options: DevOptions): Promise<DevSession> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const log = options.log ?? ((line: string) => console.log(line));
+  const runtime = options.runtime ?? "node";
+  const entry = path.resolve(cwd, options.entry);
+  if (!fs.existsSync(entry)) throw new DevError(`entry file ${options.entry} does not exist (looked at ${entry})`);
+  if (!fs.statSync(entry).isFile()) throw new DevError(`${options.entry} is not a file: give the module that default-exports your endpoint`);
+
+  const stateDir = path.join(cwd, ".perdure");
+  const sessionFile = path.join(stateDir, "dev.json");
+  const previous = readSessionFile(sessionFile);
+  if (previous && pidAlive(previous.pid) && previous.pid !== process.pid) {
+    throw new DevError(`another \`perdure dev\` (pid ${previous.pid}) is running in ${cwd}; stop it first`);
+  }
+  // Fails early, before anything starts, when the runtime is not installed.
+  launchPlan(runtime, entry, options.mode, 0, cwd);
+
+  const endpointPort = await pickPort(options.port, DEFAULT_PORTS.endpoint, "the endpoint port");
+  const ingress = await pickPort(options.ingressPort, DEFAULT_PORTS.ingress, "the ingress port");
+  const admin = await pickPort(options.adminPort, DEFAULT_PORTS.admin, "the admin port");
+  if (new Set([endpointPort, ingress, admin]).size < 3) throw new DevError(`the endpoint, ingress and admin ports must differ (got ${endpointPort}, ${ingress}, ${admin})`);
+
+  fs.mkdirSync(stateDir, { recursive: true });
+  const dataDir = path.resolve(cwd, options.dataDir ?? path.join(stateDir, "restate"));
+  let server: RestateServer;
+  try {
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin } });
+  } catch (err) {
+    // A default port taken between the check and the bind (another process starting at the same time): free ports.
+    const explicit = options.ingressPort !== undefined || options.adminPort !== undefined;
+    if (explicit || !/address already in use|AddrInUse|os error 98/i.test(String(err))) throw err;
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress: await freePort(), admin: await freePort() } });
+  }
+
+  let endpoint: EndpointProcess | undefined;
+  let manifest: Manifest | undefined;
+  let registrations = 0;
+  let watcher: Watcher | undefined;
+  let stopped = false;
+
+  const launch = async (): Promise<EndpointProcess> => {
+    const plan = launchPlan(runtime, entry, options.mode, endpointPort, cwd);
+    return startEndpointProcess({
+      plan,
+      cwd,
+      onLine: (line) => log(`[${runtime}] ${line}`),
+    });
+  };
+
+  const register = async (ep: EndpointProcess, force: boolean) => {
+    manifest = await readManifest(ep.url);
+    const bidi = manifest ? manifest.protocolMode === "BIDI_STREAM" : options.mode === "bidi";
+    const plan = launchPlan(runtime, entry, options.mode, endpointPort, cwd);
+    // Request-response works over HTTP/1.1 everywhere; bidirectional needs h2c except on Bun (full-duplex HTTP/1.1).
+    const useHttp11 = !bidi || plan.http1Only;
+    try {
+      await registerDeployment(server.adminUrl, ep.url, { useHttp11, force });
+    } catch (err) {
+      if (err instanceof AdminApiError) throw new DevError(`restate-server could not register ${ep.url}: ${err.reason}`);
+      throw err;
+    }
+    registrations++;
+  };
+
+  const stopAll = async () => {
+    stopped = true;
+    watcher?.close();
+    await endpoint?.stop();
+    await server.stop();
+    removeSessionFile(sessionFile);
+  };
+
+  try {
+    endpoint = await launch();
+    await register(endpoint, true);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  let reloading: Promise<void> | undefined;
+  let again = false;
+  let stopPromise: Promise<void> | undefined;
+  const reloadOnce = async () => {
+    await endpoint?.stop();
+    endpoint = undefined;
+    if (stopped) return;
+    endpoint = await launch();
+    await register(endpoint, true);
+    writeSessionFile(sessionFile, session);
+  };
+  const reload = (): Promise<void> => {
+    if (reloading) {
+      again = true;
+      return reloading;
+    }
+    reloading = (async () => {
+      try {
+        do {
+          again = false;
+          await reloadOnce();
+        } while (again && !stopped);
+      } finally {
+        reloading = undefined;
+      }
+    })();
+    return reloading;
+  };
+
+  const session: DevSession = {
+    ingressUrl: server.ingressUrl,
+    adminUrl: server.adminUrl,
+    get endpointUrl() {
+      return `http://127.0.0.1:${endpointPort}`;
+    },
+    get endpointPid() {
+      return endpoint?.pid ?? -1;
+    },
+    serverPid: server.pid,
+    runtime,
+    get mode() {
+      return manifest?.protocolMode === "BIDI_STREAM" || (!manifest && options.mode === "bidi") ? "bidirectional" : "request-response";
+    },
+    get services() {
+      return manifest ? describeServices(manifest) : [];
+    },
+    get curl() {
+      return manifest ? curlLine(server.ingressUrl, manifest) : undefined;
+    },
+    get registrations() {
+      return registrations;
+    },
+    reload,
+    stop: () => (stopPromise ??= stopAll()),
+    serverExited: server.exited.then(() => undefined),
+  };
+  writeSessionFile(sessionFile, session);
+
+  if (options.watch !== false) {
+    const watched = path.dirname(entry);
+    watcher = watchFolder(watched, () => {
+      if (stopped) return;
+      reload().then(
+        () => options.onReload?.({ ok: true, session }),
+        (err: unknown) => {
+          const error = err instanceof Error ? err : new Error(String(err));
+          if (!stopped) options.onReload?.({ ok: false, error });
+        },
+      );
+    });
+  }
+  void server.exited.then(() => {
+    if (!stopped) log(`restate-server exited unexpectedly. Its last lines:\n${tail(server.logs(), 30)}`);
+  });
+  return session;
+}
+
+interface SessionFile {
+  pid: number;
+  server: { pid: number; ingressUrl: string; adminUrl: string };
+  endpoint: { pid: number; url: string };
+}
+
+function writeSessionFile(file: string, session: DevSession): void {
+  const content: SessionFile = {
+    pid: process.pid,
+    server: { pid: session.serverPid, ingressUrl: session.ingressUrl, adminUrl: session.adminUrl },
+    endpoint: { pid: session.endpointPid, url: session.endpointUrl },
+  };
+  fs.writeFileSync(file, JSON.stringify(content, null, 2) + "\n");
+}
+
+function readSessionFile(file: string): SessionFile | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as SessionFile;
+  } catch {
+    return undefined;
+  }
+}
+
+function removeSessionFile(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    /* already gone */
+  }
+}
+
+export type { RestateServer };

@@ -1,0 +1,15 @@
+// `perdure/testing`: test durable handlers without Docker.
+//  - RestateTestEnvironment: a real restate-server from npm + your services in-process (Node).
+//  - runHandler: an offline journal harness — run one handler against scripted results, assert its commands,
+//    its output, or the journal mismatch it raises. No server, milliseconds per test.
+
+export { RestateTestEnvironment } from "./environment.js";
+export type { StateProxy, TestEnvironmentOptions } from "./environment.js";
+export { runHandler } from "./harness/run-handler.js";
+export type { HandlerRun, HandlerRunStatus, RecordedJournal, RunHandlerOptions } from "./harness/run-handler.js";
+export type { JournalEntry, Pending, ScriptedFailure, ScriptedResult } from "./harness/script.js";
+export type { CommandView } from "./harness/commands.js";
+export { startRestateServer, restateServerBinary } from "./restate-server.js";
+export type { RestateServer, RestateServerOptions, RestateServerPorts } from "./restate-server.js";
+export { registerDeployment, AdminApiError } from "./admin.js";
+export type { DeploymentRegistration, RegisterOptions } from "./admin.js";
