@@ -36,6 +36,8 @@ export interface FetchEndpoint {
   /** Adapters forward what they were given; it is checked to be a function when set. */
   setLogger(logger: unknown): FetchEndpoint;
   bidirectional(set?: boolean): FetchEndpoint;
+  /** perdure extension: the largest protocol message accepted, in bytes (default 32 MiB), checked before buffering. */
+  maxMessageSize(bytes: number): FetchEndpoint;
   /** perdure extension: observe every invocation attempt (outcome, eager runs, what it suspended on). */
   onAttemptEnd(observer: (info: AttemptInfo) => void): FetchEndpoint;
   handler(): { fetch: FetchHandler };
@@ -48,6 +50,7 @@ class FetchEndpointBuilder implements FetchEndpoint {
   private bidi = false;
   private logger: LoggerTransport | undefined;
   private attemptObserver: ((info: AttemptInfo) => void) | undefined;
+  private messageLimit: number | undefined;
 
   bind(service: AnyDefinition): FetchEndpoint {
     serviceEntryOf(service); // validate now, with a readable error
@@ -75,6 +78,12 @@ class FetchEndpointBuilder implements FetchEndpoint {
     return this;
   }
 
+  maxMessageSize(bytes: number): FetchEndpoint {
+    if (!Number.isInteger(bytes) || bytes < 1024) throw new RangeError(`maxMessageSize must be an integer of at least 1024 bytes, got ${bytes}`);
+    this.messageLimit = bytes;
+    return this;
+  }
+
   onAttemptEnd(observer: (info: AttemptInfo) => void): FetchEndpoint {
     this.attemptObserver = observer;
     return this;
@@ -88,6 +97,7 @@ class FetchEndpointBuilder implements FetchEndpoint {
       bidirectional: this.bidi,
       logger: this.logger,
       onAttemptEnd: this.attemptObserver,
+      ...(this.messageLimit !== undefined ? { maxMessageSize: this.messageLimit } : {}),
     });
     return { fetch };
   }

@@ -151,3 +151,15 @@ describe("builder validation", () => {
 });
 
 void json;
+
+describe("maxMessageSize on the builder", () => {
+  it("refuses a message over the limit before buffering it, naming the limit", async () => {
+    const { fetch: small } = restate.endpoint().bind(greeter).maxMessageSize(2048).handler();
+    const big = frame(MessageType.InputCommand, { value: { content: new Uint8Array(4096) } });
+    const res = await invoke(small, "/invoke/Greeter/hello", [start(1), big]);
+    const err = res.messages[0]!.message as { code: number; message: string };
+    expect(err.code).toBe(571);
+    expect(err.message).toMatch(/2048/);
+    expect(() => restate.endpoint().maxMessageSize(10)).toThrow(RangeError);
+  });
+});
