@@ -1,0 +1,163 @@
+// 5. End to end through restate-server 1.7.12 on loopback: greeter, 20-step ctx.run (request-response: one suspension
+// per step), counter object, fan-out of 10 calls; per runtime and mode where both SDKs run: node rr (HTTP/1.1),
+// node bidi (h2c), bun rr, deno rr. Throughput, p50/p99 latency at the ingress, and the endpoint process's CPU time
+// per invocation (/proc). Per cell both SDKs run side by side, each behind its own fresh restate-server, in ROUNDS
+// alternating rounds (the machine is shared: load then hits both alike).
+//   npx vite-node bench/end-to-end.ts [scale=1] [concurrency=8] [cells=node-rr,node-bidi,bun-rr,deno-rr]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import http2 from "node:http2";
+import path from "node:path";
+import { startRestateServer } from "../test/e2e/support/restate-server.js";
+import { cpuMs, deploy, type Mode } from "./lib/deployment.js";
+import type { Runtime } from "./lib/servers.js";
+import { SDK_NAMES, type SdkName } from "./lib/sdks.js";
+import { machineLoad, ratio, table } from "./lib/table.js";
+
+// Command-line arguments apply only when run alone (run-all.ts has its own).
+const ARGS = process.env.BENCH_RUN_ALL ? [] : process.argv.slice(2);
+const SCALE = Number(ARGS[0] ?? 1);
+const CONCURRENCY = Number(ARGS[1] ?? 8);
+const ROUNDS = 4;
+const CELLS = (ARGS[2] ?? "node-rr,node-bidi,bun-rr,deno-rr").split(",").map((c) => c.split("-") as [Runtime, Mode]);
+
+interface Workload { name: string; path: string; n: number; url: (worker: number) => string; body: string; expect: (v: unknown) => boolean }
+const WORKLOADS: Workload[] = [
+  { name: "greeter", path: "/invoke/Greeter/greet", n: 400, url: () => "/Greeter/greet", body: '"bench"', expect: (v) => v === "Hello, bench!" },
+  { name: "steps20", path: "/invoke/Steps/twenty", n: 80, url: () => "/Steps/twenty", body: "null", expect: (v) => v === 210 },
+  { name: "counter", path: "/invoke/Counter/add", n: 400, url: (w) => `/Counter/k${w}/add`, body: "1", expect: (v) => typeof v === "number" },
+  { name: "fanout10", path: "/invoke/Fanout/ten", n: 150, url: () => "/Fanout/ten", body: "null", expect: (v) => v === 10 },
+];
+
+interface Figures { throughput: number; p50: number; p99: number; cpuPerInv: number; attempts: number }
+
+/** Invocation requests the endpoint has received on `path` (bench/fixtures/servers/counting.ts). */
+async function attempts(endpointUrl: string, path: string, mode: Mode): Promise<number> {
+  const text = mode === "rr" ? await (await fetch(`${endpointUrl}/__bench/counts`)).text() : await h2cGet(`${endpointUrl}/__bench/counts`);
+  return (JSON.parse(text) as Record<string, number>)[path] ?? 0;
+}
+
+/** GET over h2c (prior knowledge): the bidirectional servers speak HTTP/2 only. */
+function h2cGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(new URL(url).origin);
+    session.on("error", reject);
+    const req = session.request({ ":method": "GET", ":path": new URL(url).pathname });
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => (body += c));
+    req.on("end", () => (session.close(), resolve(body)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function drive(ingress: string, w: Workload, n: number): Promise<{ seconds: number; latencies: number[] }> {
+  let next = 0;
+  const lat: number[] = [];
+  const worker = async (id: number) => {
+    while (next < n) {
+      next++;
+      const t0 = performance.now();
+      const res = await fetch(`${ingress}${w.url(id)}`, { method: "POST", headers: { "content-type": "application/json" }, body: w.body });
+      const value: unknown = await res.json();
+      if (res.status !== 200 || !w.expect(value)) throw new Error(`${w.name}: HTTP ${res.status} ${JSON.stringify(value)}`);
+      lat.push(performance.now() - t0);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => worker(i)));
+  return { seconds: (performance.now() - t0) / 1000, latencies: lat };
+}
+
+interface Deployed { server: Awaited<ReturnType<typeof startRestateServer>>; endpoint: Awaited<ReturnType<typeof deploy>> }
+
+export async function runEndToEnd(): Promise<{ text: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "perdure-bench-e2e-"));
+  const results = new Map<string, Figures>(); // `${cell}|${workload}|${sdk}`
+  try {
+    for (const [runtime, mode] of CELLS) {
+      // Both SDKs deployed side by side, each behind its own fresh restate-server; rounds alternate between them so
+      // that the load of the shared machine hits both alike.
+      const deployed = {} as Record<SdkName, Deployed>;
+      try {
+        for (const sdk of SDK_NAMES) {
+          const server = await startRestateServer();
+          try {
+            deployed[sdk] = { server, endpoint: await deploy(server.adminUrl, runtime, sdk, mode, dir) };
+          } catch (e) {
+            await server.stop();
+            throw e;
+          }
+        }
+        for (const w of WORKLOADS) {
+          const n = Math.max(CONCURRENCY, Math.round((w.n * SCALE) / ROUNDS));
+          const acc = {} as Record<SdkName, { lat: number[]; seconds: number; cpu: number; n: number; attempts: number }>;
+          for (const sdk of SDK_NAMES) {
+            await drive(deployed[sdk].server.ingressUrl, w, Math.max(CONCURRENCY * 2, n)); // warm-up
+            acc[sdk] = { lat: [], seconds: 0, cpu: 0, n: 0, attempts: 0 };
+          }
+          for (let r = 0; r < ROUNDS; r++) {
+            for (const sdk of r % 2 ? [...SDK_NAMES].reverse() : SDK_NAMES) {
+              const { server, endpoint } = deployed[sdk];
+              const a0 = await attempts(endpoint.url, w.path, mode);
+              const cpu0 = cpuMs(endpoint.pid);
+              const d = await drive(server.ingressUrl, w, n);
+              const a = acc[sdk];
+              a.cpu += cpuMs(endpoint.pid) - cpu0;
+              a.attempts += (await attempts(endpoint.url, w.path, mode)) - a0;
+              a.seconds += d.seconds;
+              a.n += n;
+              a.lat.push(...d.latencies);
+            }
+          }
+          for (const sdk of SDK_NAMES) {
+            const a = acc[sdk];
+            a.lat.sort((x, y) => x - y);
+            const f = { throughput: a.n / a.seconds, p50: a.lat[Math.floor(a.n * 0.5)]!, p99: a.lat[Math.min(a.n - 1, Math.floor(a.n * 0.99))]!, cpuPerInv: a.cpu / a.n, attempts: a.attempts / a.n };
+            results.set(`${runtime} ${mode}|${w.name}|${sdk}`, f);
+            console.error(`${runtime} ${mode} ${w.name} ${sdk}: ${f.throughput.toFixed(0)}/s p50 ${f.p50.toFixed(1)} p99 ${f.p99.toFixed(1)} cpu ${f.cpuPerInv.toFixed(2)} ms, ${f.attempts.toFixed(2)} attempts/inv`);
+          }
+        }
+      } catch (e) {
+        console.error(`${runtime} ${mode}: FAILED ${String(e)}`);
+      } finally {
+        for (const d of Object.values(deployed)) {
+          await d.endpoint.stop();
+          await d.server.stop();
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rows: (string | number)[][] = [];
+  const verdicts: string[] = [];
+  for (const [runtime, mode] of CELLS) {
+    for (const w of WORKLOADS) {
+      const cell = `${runtime} ${mode}`;
+      const p = results.get(`${cell}|${w.name}|perdure`), o = results.get(`${cell}|${w.name}|official`);
+      if (!p || !o) {
+        rows.push([cell, w.name, p ? p.throughput.toFixed(0) : "failed", o ? o.throughput.toFixed(0) : "failed", "", "", "", "", "", "", "", ""]);
+        continue;
+      }
+      const target = w.name === "steps20" && mode === "rr" ? 1.3 : 1.0;
+      const met = p.throughput / o.throughput >= target && p.cpuPerInv < o.cpuPerInv;
+      if (!met) verdicts.push(`${cell} ${w.name}`);
+      rows.push([
+        cell, w.name, p.throughput.toFixed(0), o.throughput.toFixed(0), ratio(p.throughput, o.throughput),
+        `${p.p50.toFixed(1)} / ${p.p99.toFixed(1)}`, `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)}`,
+        p.cpuPerInv.toFixed(2), o.cpuPerInv.toFixed(2), ratio(p.cpuPerInv, o.cpuPerInv), `${p.attempts.toFixed(1)} / ${o.attempts.toFixed(1)}`, `≥ ${target}× & lower CPU: ${met ? "met" : "NOT met"}`,
+      ]);
+    }
+  }
+  return {
+    text: [
+      table(["runtime mode", "workload", "perdure inv/s", "official inv/s", "throughput ratio", "perdure p50 / p99 ms", "official p50 / p99 ms", "perdure CPU ms/inv", "official CPU ms/inv", "CPU ratio", "attempts/inv perdure / official", "target"], rows),
+      "",
+      `concurrency ${CONCURRENCY}, scale ${SCALE}; cells not meeting the target: ${verdicts.length ? verdicts.join(", ") : "none"} (${await machineLoad()})`,
+    ].join("\n"),
+  };
+}
+
+if (!process.env.BENCH_RUN_ALL) console.log((await runEndToEnd()).text);

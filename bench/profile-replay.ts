@@ -1,0 +1,42 @@
+// Profiles the in-process replay of one captured vector on one SDK with `node --cpu-prof` and prints the functions
+// with the most self time (by file and by function).
+//   npx vite-node bench/profile-replay.ts [sdk=perdure] [vector=steps20] [seconds=4]
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { build } from "esbuild";
+import { root } from "./lib/servers.js";
+import { summariseProfile } from "./lib/cpuprofile.js";
+
+const [sdk = "perdure", vector = "steps20", seconds = "4"] = process.argv.slice(2);
+const dir = mkdtempSync(path.join(tmpdir(), "perdure-bench-prof-"));
+try {
+  const v = readFileSync(path.join(root, `bench/vectors/${sdk}-${vector}.json`), "utf8");
+  const entry = path.join(dir, "loop.ts");
+  writeFileSync(entry, `
+import { fetch } from "bench-handler";
+const v = ${v};
+const body = Uint8Array.from(atob(v.body), (c) => c.charCodeAt(0));
+const until = performance.now() + ${Number(seconds) * 1000};
+let n = 0;
+while (performance.now() < until) {
+  const res = await fetch(new Request("http://127.0.0.1" + v.path, { method: "POST", headers: v.headers, body }));
+  await res.arrayBuffer();
+  n++;
+}
+console.log(n + " invocations, " + ((${Number(seconds) * 1e6}) / n).toFixed(1) + " µs each");
+`);
+  const out = path.join(dir, "loop.mjs");
+  await build({
+    entryPoints: [entry], bundle: true, format: "esm", platform: "node", target: "es2022", outfile: out, logLevel: "warning",
+    alias: { "bench-handler": path.join(root, `bench/fixtures/servers/handler-${sdk}.ts`) }, define: { BENCH_BIDI: "false" },
+    nodePaths: [path.join(root, "node_modules")],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  console.log(execFileSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, out], { cwd: dir, encoding: "utf8" }).trim());
+  const profile = path.join(dir, readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))!);
+  console.log(summariseProfile(profile, "loop.mjs"));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
