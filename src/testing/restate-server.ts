@@ -32,6 +32,11 @@ export interface RestateServerOptions {
   binary?: string;
   /** Extra TOML appended to the generated configuration. */
   extraConfig?: string;
+  /**
+   * Request identity v1: an Ed25519 private key (PKCS#8 PEM). The server then signs every request it sends to
+   * deployments (`[worker.invoker] request-identity-private-key-pem-file`, the key written into the base dir).
+   */
+  requestIdentityPrivateKeyPem?: string;
 }
 
 export interface RestateServer {
@@ -229,7 +234,13 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
   const configFile = path.join(baseDir, "restate.toml");
   // Unique by default: readiness checks it, so a port taken over by another server is never mistaken for ours.
   const clusterName = opts.clusterName ?? `perdure-${path.basename(baseDir)}-${process.pid}`;
-  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, ports, opts.extraConfig));
+  let extra = opts.extraConfig ?? "";
+  if (opts.requestIdentityPrivateKeyPem !== undefined) {
+    const pemFile = path.join(baseDir, "request-identity.pem");
+    fs.writeFileSync(pemFile, opts.requestIdentityPrivateKeyPem, { mode: 0o600 });
+    extra += `\n[worker.invoker]\nrequest-identity-private-key-pem-file = ${JSON.stringify(pemFile)}\n`;
+  }
+  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, ports, extra));
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("RESTATE_")) env[k] = v;
