@@ -1,7 +1,8 @@
 // The user's endpoint as a child process: started with a launch plan, its output forwarded with a prefix, ready once
 // it printed its port and answers GET /health, stopped by PID (SIGTERM, then SIGKILL). A detached watchdog kills it
-// if the CLI itself dies without cleaning up.
-import { spawn, type ChildProcess } from "node:child_process";
+// if the CLI itself dies without cleaning up (see ../testing/child-lifetime.ts).
+import { spawn } from "node:child_process";
+import { guardChild, hasExited } from "../testing/child-lifetime.js";
 import type { LaunchPlan } from "./runtimes.js";
 import { LISTENING_PREFIX } from "./runners/entry.js";
 
@@ -21,43 +22,6 @@ export interface EndpointProcess {
 
 export class EndpointStartError extends Error {
   override name = "EndpointStartError";
-}
-
-const alive = new Map<number, ChildProcess>();
-process.once("exit", () => {
-  for (const child of alive.values()) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }
-});
-
-function spawnWatchdog(childPid: number): number | undefined {
-  const script =
-    `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${childPid} 2>/dev/null; do sleep 1; done; ` +
-    `kill -0 ${process.pid} 2>/dev/null || kill -KILL ${childPid} 2>/dev/null`;
-  try {
-    const dog = spawn("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
-    dog.on("error", () => {});
-    dog.unref();
-    return dog.pid;
-  } catch {
-    return undefined;
-  }
-}
-
-function kill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    /* gone */
-  }
-}
-
-function exitedAlready(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
 }
 
 async function healthy(url: string): Promise<boolean> {
@@ -114,29 +78,13 @@ export async function startEndpointProcess(opts: StartEndpointOptions): Promise<
     await new Promise((r) => setTimeout(r, 0));
     throw new EndpointStartError(`cannot start ${plan.command}: ${spawnError?.message ?? "unknown error"}`);
   }
-  alive.set(pid, child);
-  const watchdog = spawnWatchdog(pid);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (!exitedAlready(child)) {
-        kill(pid, "SIGTERM");
-        const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), STOP_GRACE_MS))]);
-        if (!gone) {
-          kill(pid, "SIGKILL");
-          await exited;
-        }
-      }
-      alive.delete(pid);
-      if (watchdog !== undefined) kill(watchdog, "SIGKILL");
-    })());
+  const { stop } = guardChild(child, { graceMs: STOP_GRACE_MS });
 
   // Output already shown line by line is not repeated in the error.
   const outputNote = () => (opts.onLine ? (log.trim() ? "; its output is above" : "; it printed nothing") : `. Its output:\n${log.trim() || "(nothing)"}`);
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
-    if (spawnError || exitedAlready(child)) {
+    if (spawnError || hasExited(child)) {
       await stop();
       const why = spawnError ? spawnError.message : `exited with ${child.exitCode !== null ? `code ${child.exitCode}` : child.signalCode}`;
       throw new EndpointStartError(`the endpoint did not start (${why})${outputNote()}`);

@@ -1,12 +1,13 @@
 // Starts a real restate-server (the binary of the npm package @restatedev/restate-server) on loopback, for tests
 // (fresh temporary data dir, free ports, removed on stop) and for `perdure dev` (a kept data dir, chosen ports).
 // Node-only. A watchdog and an exit hook make sure no server outlives the process that started it.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { guardChild } from "./child-lifetime.js";
 
 export interface RestateServerPorts {
   ingress: number;
@@ -156,41 +157,6 @@ function configToml(dataDir: string, clusterName: string, ports: RestateServerPo
   ].join("\n");
 }
 
-// Kill every server still running when this process exits (test failure, worker teardown, Ctrl-C).
-const running = new Map<number, { child: ChildProcess; tempDir: string | undefined }>();
-process.once("exit", () => {
-  for (const { child, tempDir } of running.values()) {
-    try {
-      child.kill("SIGKILL");
-      if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
-    } catch {
-      /* already gone */
-    }
-  }
-});
-
-/** A tiny detached shell that stops the server if this process dies without running its exit hooks (SIGKILL). */
-function spawnWatchdog(serverPid: number, tempDir: string | undefined): ChildProcess | undefined {
-  const [parent, server] = [process.pid, serverPid];
-  const script = [
-    `while kill -0 ${parent} 2>/dev/null && kill -0 ${server} 2>/dev/null; do sleep 1; done`,
-    `if ! kill -0 ${parent} 2>/dev/null; then`,
-    `  kill -TERM ${server} 2>/dev/null; i=0`,
-    `  while kill -0 ${server} 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done`,
-    `  kill -KILL ${server} 2>/dev/null`,
-    tempDir ? `  rm -rf ${JSON.stringify(tempDir)}` : `  true`,
-    `fi`,
-  ].join("\n");
-  try {
-    const dog = spawn("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
-    dog.on("error", () => {});
-    dog.unref();
-    return dog;
-  } catch {
-    return undefined;
-  }
-}
-
 async function answers(url: string, expectBody?: (body: string) => boolean): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -213,17 +179,6 @@ function isCluster(name: string) {
 
 export function tail(text: string, lines = 60): string {
   return text.split("\n").slice(-lines).join("\n");
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 async function startOnce(bin: string, opts: RestateServerOptions): Promise<RestateServer> {
@@ -269,29 +224,7 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
     await new Promise((r) => setTimeout(r, 0));
     throw new Error(`could not start ${bin}: ${spawnError?.message ?? "unknown error"}`);
   }
-  running.set(pid, { child, tempDir });
-  const watchdog = spawnWatchdog(pid, tempDir);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        if (!(await waitForExit(child, STOP_GRACE_MS))) {
-          child.kill("SIGKILL");
-          await waitForExit(child, STOP_GRACE_MS);
-        }
-      }
-      running.delete(pid);
-      if (watchdog?.pid !== undefined) {
-        try {
-          process.kill(watchdog.pid, "SIGKILL");
-        } catch {
-          /* already gone */
-        }
-      }
-      if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
-    })());
+  const { stop } = guardChild(child, { graceMs: STOP_GRACE_MS, tempDir, gentleWatchdog: true });
 
   const adminUrl = `http://127.0.0.1:${ports.admin}`;
   const ingressUrl = `http://127.0.0.1:${ports.ingress}`;

@@ -1,6 +1,7 @@
 // Starts an endpoint as a child process on a real runtime (bun, deno, workerd, node, …), waits for the line
 // `PORT=<n>` on its stdout, and stops it by PID. Generic: the caller picks the binary and arguments.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { guardChild } from "../../../../src/testing/child-lifetime.js";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,56 +42,6 @@ const STOP_GRACE_MS = 3_000;
 const LOG_LIMIT = 1_000_000;
 const PORT_LINE = /^PORT=(\d+)\s*$/m;
 
-// Children still running when this process exits (failed test, worker teardown) are killed.
-const alive = new Map<number, ChildProcess>();
-process.once("exit", () => {
-  for (const child of alive.values()) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      /* already gone */
-    }
-  }
-});
-
-/** A detached shell that kills the child if this process dies without running 'exit' handlers (e.g. SIGKILL). */
-function spawnWatchdog(childPid: number): number | undefined {
-  const script =
-    `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${childPid} 2>/dev/null; do sleep 1; done; ` +
-    `kill -0 ${process.pid} 2>/dev/null || kill -KILL ${childPid} 2>/dev/null`;
-  try {
-    const dog = spawn("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
-    dog.on("error", () => {});
-    dog.unref();
-    return dog.pid;
-  } catch {
-    return undefined;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 function tail(text: string, lines = 40): string {
   return text.split("\n").slice(-lines).join("\n");
 }
@@ -122,22 +73,7 @@ export async function spawnEndpoint(opts: SpawnEndpointOptions): Promise<Spawned
     const why = await portSeen.then(() => undefined, (err: Error) => err.message);
     throw new Error(`could not spawn ${opts.command}: ${why ?? "unknown error"}`);
   }
-  alive.set(pid, child);
-  const watchdog = spawnWatchdog(pid);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (!exited(child)) {
-        signal(pid, "SIGTERM");
-        if (!(await waitForExit(child, STOP_GRACE_MS))) {
-          signal(pid, "SIGKILL");
-          await waitForExit(child, STOP_GRACE_MS);
-        }
-      }
-      alive.delete(pid);
-      if (watchdog !== undefined) signal(watchdog, "SIGKILL");
-    })());
+  const { stop } = guardChild(child, { graceMs: STOP_GRACE_MS });
 
   const timeoutMs = opts.startTimeoutMs ?? 20_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
