@@ -109,8 +109,20 @@ const readSession = (dir: string): SessionFile | undefined => {
   }
 };
 
+// Tests here run concurrently: a port handed to one test is never handed to another, even before anything binds it.
+const handedOut = new Set<number>();
+async function uniqueFreePort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
 async function ports() {
-  const [endpoint, ingress, admin] = [await freePort(), await freePort(), await freePort()];
+  const [endpoint, ingress, admin] = [await uniqueFreePort(), await uniqueFreePort(), await uniqueFreePort()];
   return { endpoint, ingress, admin, args: ["--port", String(endpoint), "--ingress-port", String(ingress), "--admin-port", String(admin)] };
 }
 
