@@ -149,7 +149,17 @@ describe("an eager endpoint killed in the middle of a response (Bun child proces
     const log = () => readFileSync(path.join(dir, "executions.log"), "utf8").split("\n").filter(Boolean);
     const id = await send(server.ingressUrl, "Killable/abc");
     await waitFor(async () => (log().includes("b-started") ? true : undefined), 10_000, "closure b to start", 20);
-    // a's proposal has been streamed and stored; b is running. Kill the process outright.
+    // Kill only once the server has stored a's result (its proposal is streamed as soon as it is written, but may
+    // still be in flight when b starts); b is still running then.
+    await waitFor(
+      async () => {
+        const rows = await query(server.adminUrl, `SELECT entry_type FROM sys_journal WHERE id = '${id}' ORDER BY index`);
+        return rows.some((r) => String(r.entry_type).startsWith("Notification: Run")) ? true : undefined;
+      },
+      10_000,
+      "a's result in the journal",
+      20,
+    );
     process.kill(child.pid, "SIGKILL");
     await child.stop();
     child = await start(port);
