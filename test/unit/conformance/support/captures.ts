@@ -1,4 +1,4 @@
-// Loads the invocation captures of ../shared/protocol/vectors (CAPTURES.md): the request as restate-server sent
+// Loads the invocation captures of test/fixtures/protocol-vectors: the request as restate-server sent
 // it (path, headers, body and the chunks the body arrived in) and the response body the official TS SDK produced.
 // Sidecar captures (`NAME.req.hex` + `NAME.res.hex` + `NAME.json`) and raw HTTP/1.1 connection dumps
 // (`*-wire-*.c2s.hex` / `.s2c.hex`) are both turned into the same shape.

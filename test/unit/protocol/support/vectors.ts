@@ -1,4 +1,4 @@
-// Loads the captured protocol vectors (shared/protocol/vectors) and converts decoded messages to
+// Loads the captured protocol vectors (test/fixtures/protocol-vectors) and converts decoded messages to
 // the shape of their JSON sidecars, so tests can compare them field by field.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
