@@ -4,9 +4,14 @@
 export { connect } from "./ingress.js";
 export { Opts, SendOpts, rpc } from "./opts.js";
 export { HttpCallError } from "./http.js";
+export { defaultShouldRetry } from "./retry.js";
+export type { RetryPolicy, RetryFailure } from "./retry.js";
 export type {
   ConnectionOpts,
+  GenericIngressRequest,
   Ingress,
+  JournalValueCodec,
+  ScopedIngress,
   IngressClient,
   IngressSendClient,
   IngressWorkflowClient,

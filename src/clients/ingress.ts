@@ -4,18 +4,25 @@
 //   workflow  POST {url}/{workflow}/{key}/run/send (submit), GET {url}/restate/workflow/{workflow}/{key}/attach|output
 //   by id     GET  {url}/restate/invocation/{id}/attach|output
 //   awakeable POST {url}/restate/awakeables/{id}/resolve|reject
+//   scoped    POST {url}/restate/scope/{scope}/call|send/{service}[/{key}]/{handler}[?delay=…]
+// Retries (opt-in, connect({ retry })) only for requests that are safe to repeat: calls and sends with an idempotency
+// key, workflow submissions, attach and output.
 
 import { durationToMs } from "../context/duration.js";
 import { json } from "../serde/json.js";
 import type { Serde } from "../serde/types.js";
-import { bodyBytes, failureFrom, normalizeBaseUrl, pathOf } from "./http.js";
+import { exchange, type FetchFn } from "./exchange.js";
+import { normalizeBaseUrl, pathOf } from "./http.js";
 import { isOptsLike } from "./opts.js";
+import { resolveRetryPolicy, type ResolvedRetryPolicy } from "./retry.js";
 import type {
   ConnectionOpts,
+  GenericIngressRequest,
   Ingress,
   IngressCallOptions,
   IngressSendOptions,
   Output,
+  ScopedIngress,
   Send,
   WorkflowSubmission,
 } from "./types.js";
@@ -28,43 +35,70 @@ type AnyOptions = IngressCallOptions<unknown, unknown> & IngressSendOptions<unkn
 interface Target {
   service: string;
   key?: string;
+  /** The invocation's scope (`ingress.scope(…)`), protocol V7 servers. */
+  scope?: string;
 }
+
+const LIMIT_KEY_HEADER = "x-restate-limit-key";
 
 class Connection implements Ingress {
   private readonly baseUrl: string;
-  private readonly fetchFn: (request: Request) => Promise<Response>;
+  private readonly fetchFn: FetchFn;
+  private readonly retryPolicy: ResolvedRetryPolicy | undefined;
+  private readonly defaultSerde: Serde<unknown>;
 
-  constructor(private readonly opts: ConnectionOpts) {
+  constructor(
+    private readonly opts: ConnectionOpts,
+    private readonly scopeKey?: string,
+  ) {
     if (typeof opts !== "object" || opts === null || typeof opts.url !== "string") {
       throw new TypeError("connect() needs { url }, e.g. connect({ url: 'http://127.0.0.1:8080' })");
     }
     this.baseUrl = normalizeBaseUrl(opts.url);
     this.fetchFn = opts.fetch ?? ((request) => fetch(request));
+    this.retryPolicy = resolveRetryPolicy(opts.retry);
+    this.defaultSerde = (opts.serde ?? json) as Serde<unknown>;
   }
 
   serviceClient(definition: { name: string }): any {
-    return this.handlerProxy({ service: nameOf(definition) }, false);
+    return this.handlerProxy(this.target(definition), false);
   }
 
   objectClient(definition: { name: string }, key: string): any {
-    return this.handlerProxy({ service: nameOf(definition), key: checkKey(key) }, false);
+    return this.handlerProxy(this.target(definition, key), false);
   }
 
   serviceSendClient(definition: { name: string }): any {
-    return this.handlerProxy({ service: nameOf(definition) }, true);
+    return this.handlerProxy(this.target(definition), true);
   }
 
   objectSendClient(definition: { name: string }, key: string): any {
-    return this.handlerProxy({ service: nameOf(definition), key: checkKey(key) }, true);
+    return this.handlerProxy(this.target(definition, key), true);
+  }
+
+  scope(scopeKey: string): ScopedIngress {
+    if (typeof scopeKey !== "string" || scopeKey.length === 0) throw new TypeError("ingress.scope(key) needs a non-empty string");
+    return new Connection(this.opts, scopeKey);
+  }
+
+  async call<I, O>(request: GenericIngressRequest<I, unknown>): Promise<O> {
+    const { target, handler, args } = genericArgs(request, "call");
+    return (await this.invoke(target, handler, args, false, true)) as O;
+  }
+
+  async send<I>(request: GenericIngressRequest<I, unknown>): Promise<Send> {
+    const { target, handler, args } = genericArgs(request, "send");
+    return this.invoke(target, handler, args, true, true);
   }
 
   workflowClient(definition: { name: string }, key: string): any {
-    const target: Target = { service: nameOf(definition), key: checkKey(key) };
+    const target: Target = this.target(definition, key);
     const shared = this.handlerProxy(target, false) as Record<string, unknown>;
     const workflowPath = pathOf("restate", "workflow", target.service, target.key!);
     const extra: Record<string, unknown> = {
       workflowSubmit: async (...args: unknown[]): Promise<WorkflowSubmission> => {
-        const sent = await this.invoke({ ...target }, "run", args, true);
+        // A workflow runs once per key: submitting again is safe, so it may be retried.
+        const sent = await this.invoke({ ...target }, "run", args, true, false, true);
         return { invocationId: sent.invocationId, status: sent.status, attachable: true };
       },
       workflowAttach: async (opts?: unknown) => this.getResult(workflowPath + "/attach", optionsOf(opts)),
@@ -76,19 +110,21 @@ class Connection implements Ingress {
   }
 
   async resolveAwakeable<T>(id: string, payload?: T, serde?: Serde<T>): Promise<void> {
-    const s = serde ?? (json as Serde<T>);
-    const body = payload === undefined ? new Uint8Array(0) : s.serialize(payload);
+    const s = serde ?? (this.defaultSerde as Serde<T>);
+    const body = payload === undefined ? new Uint8Array(0) : this.encode(s.serialize(payload));
     const headers: Record<string, string> = body.length > 0 ? { "content-type": s.contentType ?? "application/json" } : {};
-    await this.send("POST", pathOf("restate", "awakeables", id, "resolve"), body, headers, undefined);
+    await this.exchange({ method: "POST", path: pathOf("restate", "awakeables", id, "resolve"), body, headers });
   }
 
   async rejectAwakeable(id: string, reason: string): Promise<void> {
     const body = new TextEncoder().encode(String(reason));
-    await this.send("POST", pathOf("restate", "awakeables", id, "reject"), body, { "content-type": "text/plain" }, undefined);
+    await this.exchange({ method: "POST", path: pathOf("restate", "awakeables", id, "reject"), body, headers: { "content-type": "text/plain" } });
   }
 
-  async result<T>(invocation: Send<T> | WorkflowSubmission<T> | string, opts?: unknown): Promise<T> {
-    return this.getResult(pathOf("restate", "invocation", invocationIdOf(invocation)) + "/attach", optionsOf(opts)) as Promise<T>;
+  /** The second argument may be a serde (as in the official clients) or `rpc.opts({ output, … })`. */
+  async result<T>(invocation: Send<T> | WorkflowSubmission<T> | string, serdeOrOpts?: unknown): Promise<T> {
+    const options = isSerde(serdeOrOpts) ? { output: serdeOrOpts } : optionsOf(serdeOrOpts);
+    return this.getResult(pathOf("restate", "invocation", invocationIdOf(invocation)) + "/attach", options) as Promise<T>;
   }
 
   async output<T>(invocation: Send<T> | WorkflowSubmission<T> | string, opts?: unknown): Promise<Output<T>> {
@@ -110,73 +146,115 @@ class Connection implements Ingress {
     );
   }
 
-  private invoke(target: Target, handler: string, args: unknown[], oneWay: true): Promise<Send>;
-  private invoke(target: Target, handler: string, args: unknown[], oneWay: boolean): Promise<unknown>;
-  private async invoke(target: Target, handler: string, args: unknown[], oneWay: boolean): Promise<unknown> {
+  private target(definition: { name: string }, key?: string): Target {
+    const target: Target = { service: nameOf(definition) };
+    if (key !== undefined || arguments.length > 1) target.key = checkKey(key as string);
+    if (this.scopeKey !== undefined) target.scope = this.scopeKey;
+    return target;
+  }
+
+  /**
+   * One invocation. `safeToRepeat`: retried under the connection's policy (also without an idempotency key).
+   * `bytesByDefault`: the generic call/send, whose payloads are bytes unless the options give serdes.
+   */
+  private invoke(target: Target, handler: string, args: unknown[], oneWay: true, bytesByDefault?: boolean, safeToRepeat?: boolean): Promise<Send>;
+  private invoke(target: Target, handler: string, args: unknown[], oneWay: boolean, bytesByDefault?: boolean, safeToRepeat?: boolean): Promise<unknown>;
+  private async invoke(target: Target, handler: string, args: unknown[], oneWay: boolean, bytesByDefault = false, safeToRepeat = false): Promise<unknown> {
     const { parameter, options } = splitArgs(args);
     const segments = target.key === undefined ? [target.service, handler] : [target.service, target.key, handler];
-    let path = pathOf(...segments);
+    let path: string;
+    if (target.scope !== undefined) {
+      path = pathOf("restate", "scope", target.scope, oneWay ? "send" : "call", ...segments);
+    } else {
+      path = pathOf(...segments) + (oneWay ? "/send" : "");
+    }
     if (oneWay) {
-      path += "/send";
       if (options.delay !== undefined) path += `?delay=${durationToMs(options.delay, "delay")}ms`;
     } else if (options.delay !== undefined) {
       throw new TypeError("delay is an option of send clients (serviceSendClient/objectSendClient/workflowSubmit)");
     }
-    const inputSerde = (options.input ?? json) as Serde<unknown>;
-    const body = parameter === undefined && options.input === undefined ? new Uint8Array(0) : inputSerde.serialize(parameter);
+    const fallback = bytesByDefault ? BYTES : this.defaultSerde;
+    const inputSerde = (options.input ?? fallback) as Serde<unknown>;
+    const body = parameter === undefined && options.input === undefined ? new Uint8Array(0) : this.encode(inputSerde.serialize(parameter));
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (body.length > 0) headers["content-type"] = inputSerde.contentType ?? "application/json";
     if (options.idempotencyKey !== undefined) headers["idempotency-key"] = options.idempotencyKey;
-    const response = await this.send("POST", path, body, headers, options.signal);
+    if (options.limitKey !== undefined) headers[LIMIT_KEY_HEADER] = options.limitKey;
+    const retry = safeToRepeat || options.idempotencyKey !== undefined ? this.retryPolicy : undefined;
+    const response = await this.exchange({ method: "POST", path, body, headers, signal: options.signal, timeout: options.timeout, retry });
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (!oneWay) return ((options.output ?? json) as Serde<unknown>).deserialize(bytes);
-    const sent = json.deserialize(bytes) as { invocationId?: string; status?: Send["status"] } | undefined;
+    if (!oneWay) return ((options.output ?? fallback) as Serde<unknown>).deserialize(await this.decode(bytes));
+    const sent = json.deserialize(bytes) as { invocationId?: string; status?: Send["status"]; executionTime?: string } | undefined;
     if (!sent?.invocationId) {
       throw new TypeError(`the ingress accepted ${path} but its answer names no invocation id: ${new TextDecoder().decode(bytes)}`);
     }
-    return { invocationId: sent.invocationId, status: sent.status ?? "Accepted", attachable: options.idempotencyKey !== undefined } satisfies Send;
+    const result: Send = { invocationId: sent.invocationId, status: sent.status ?? "Accepted", attachable: options.idempotencyKey !== undefined };
+    return sent.executionTime === undefined ? result : { ...result, executionTime: sent.executionTime };
   }
 
   private async getResult(path: string, options: AnyOptions): Promise<unknown> {
-    const response = await this.send("GET", path, undefined, options.headers ?? {}, options.signal);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return ((options.output ?? json) as Serde<unknown>).deserialize(bytes);
+    const response = await this.exchange({ method: "GET", path, headers: options.headers ?? {}, signal: options.signal, timeout: options.timeout, retry: this.retryPolicy });
+    const bytes = await this.decode(new Uint8Array(await response.arrayBuffer()));
+    return ((options.output ?? this.defaultSerde) as Serde<unknown>).deserialize(bytes);
   }
 
   private async getOutput(path: string, options: AnyOptions): Promise<Output<unknown>> {
-    const response = await this.send("GET", path, undefined, options.headers ?? {}, options.signal, [NOT_READY_STATUS]);
+    const response = await this.exchange({
+      method: "GET",
+      path,
+      headers: options.headers ?? {},
+      signal: options.signal,
+      timeout: options.timeout,
+      retry: this.retryPolicy,
+      accepted: [NOT_READY_STATUS],
+    });
     if (response.status === NOT_READY_STATUS) {
       await response.arrayBuffer();
       return notReady(path);
     }
-    const value = ((options.output ?? json) as Serde<unknown>).deserialize(new Uint8Array(await response.arrayBuffer()));
-    return { ready: true, result: value };
+    const bytes = await this.decode(new Uint8Array(await response.arrayBuffer()));
+    return { ready: true, result: ((options.output ?? this.defaultSerde) as Serde<unknown>).deserialize(bytes) };
   }
 
-  /** One HTTP exchange; a non-2xx answer (other than `accepted`) becomes an HttpCallError. */
-  private async send(
-    method: "GET" | "POST",
-    path: string,
-    body: Uint8Array | undefined,
-    headers: Record<string, string>,
-    signal: AbortSignal | undefined,
-    accepted: number[] = [],
-  ): Promise<Response> {
-    const url = this.baseUrl + path;
-    const init: RequestInit = { method, headers: { ...(this.opts.headers ?? {}), ...headers } };
-    if (body !== undefined && body.length > 0) init.body = bodyBytes(body);
-    if (signal !== undefined) init.signal = signal;
-    let response: Response;
-    try {
-      response = await this.fetchFn(new Request(url, init));
-    } catch (cause) {
-      if (signal?.aborted) throw cause;
-      const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-      throw new Error(`cannot reach the Restate ingress at ${this.baseUrl} (${method} ${path}): ${reason}`, { cause });
-    }
-    if ((response.status >= 200 && response.status < 300) || accepted.includes(response.status)) return response;
-    throw await failureFrom(response, url);
+  /** One logical request (see exchange.ts), with the connection's headers under the request's own. */
+  private exchange(req: Parameters<typeof exchange>[2]): Promise<Response> {
+    return exchange(this.fetchFn, this.baseUrl, { ...req, headers: { ...(this.opts.headers ?? {}), ...req.headers } });
   }
+
+  private encode(bytes: Uint8Array): Uint8Array {
+    return this.opts.journalValueCodec ? this.opts.journalValueCodec.encode(bytes) : bytes;
+  }
+
+  private decode(bytes: Uint8Array): Promise<Uint8Array> | Uint8Array {
+    return this.opts.journalValueCodec ? this.opts.journalValueCodec.decode(bytes) : bytes;
+  }
+}
+
+/** Bytes as they are: the default serde of the generic `call`/`send`. */
+const BYTES: Serde<Uint8Array> = {
+  contentType: "application/octet-stream",
+  serialize: (value: Uint8Array) => {
+    if (!(value instanceof Uint8Array)) throw new TypeError("ingress.call/send: without an input serde in opts, the parameter must be a Uint8Array");
+    return value;
+  },
+  deserialize: (bytes: Uint8Array) => bytes,
+};
+
+function isSerde(value: unknown): value is Serde<unknown> {
+  const candidate = value as { serialize?: unknown; deserialize?: unknown } | null | undefined;
+  return typeof candidate === "object" && candidate !== null && typeof candidate.serialize === "function" && typeof candidate.deserialize === "function";
+}
+
+/** The target and client-style arguments of a generic `call`/`send` request. */
+function genericArgs(request: GenericIngressRequest<unknown, unknown>, what: string): { target: Target; handler: string; args: unknown[] } {
+  if (typeof request !== "object" || request === null || typeof request.service !== "string" || typeof request.handler !== "string") {
+    throw new TypeError(`ingress.${what}() needs { service, handler, parameter }`);
+  }
+  const target: Target = { service: request.service };
+  if (request.key !== undefined) target.key = checkKey(request.key);
+  if (request.scope !== undefined) target.scope = request.scope;
+  const args = request.opts === undefined ? [request.parameter] : [request.parameter, request.opts];
+  return { target, handler: request.handler, args };
 }
 
 function notReady(path: string): Output<never> {

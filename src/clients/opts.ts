@@ -1,5 +1,6 @@
 // Call options for the ingress clients: `rpc.opts({...})` and `rpc.sendOpts({...})`, passed as the last argument.
 
+import { durationToMs } from "../context/duration.js";
 import type { IngressCallOptions, IngressSendOptions } from "./types.js";
 
 export class Opts<I, O> {
@@ -7,19 +8,24 @@ export class Opts<I, O> {
     return new Opts(opts);
   }
 
-  private constructor(private readonly opts: IngressCallOptions<I, O>) {}
+  constructor(readonly opts: IngressCallOptions<I, O>) {}
 
   getOpts(): IngressCallOptions<I, O> {
     return this.opts;
   }
 }
 
-export class SendOpts<I> {
+export class SendOpts<I = unknown> {
   static from<I>(opts: IngressSendOptions<I>): SendOpts<I> {
     return new SendOpts(opts);
   }
 
-  private constructor(private readonly opts: IngressSendOptions<I>) {}
+  constructor(readonly opts: IngressSendOptions<I>) {}
+
+  /** The delay in milliseconds, if one was given. */
+  delay(): number | undefined {
+    return this.opts.delay === undefined ? undefined : durationToMs(this.opts.delay, "delay");
+  }
 
   getOpts(): IngressSendOptions<I> {
     return this.opts;

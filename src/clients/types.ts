@@ -13,13 +13,32 @@ import type {
   WorkflowDefinitionFrom,
 } from "../context/rpc-types.js";
 import type { Opts, SendOpts } from "./opts.js";
+import type { RetryPolicy } from "./retry.js";
+
+/**
+ * Transforms every payload after serialization and before deserialization (e.g. encryption), as the endpoint's
+ * journal value codec does: request bodies are encoded, response bodies decoded.
+ */
+export type JournalValueCodec = {
+  encode(buf: Uint8Array): Uint8Array;
+  decode(buf: Uint8Array): Promise<Uint8Array>;
+};
 
 /** Where the restate-server ingress is, and headers sent with every request (e.g. an API key). */
 export interface ConnectionOpts {
   /** Base URL of the ingress, e.g. `http://127.0.0.1:8080` (a path prefix is kept). */
   url: string;
   headers?: Record<string, string>;
-  /** The fetch implementation to use; the global `fetch` by default. */
+  /**
+   * Retries of requests that are safe to repeat (calls and sends with an idempotency key, workflow submit, attach,
+   * output): `true` for the defaults, a policy to tune them. Default: no retries.
+   */
+  retry?: RetryPolicy | boolean;
+  /** Serde of inputs and outputs when a call's options name none. Default: JSON. */
+  serde?: Serde<any>;
+  /** Encodes request payloads and decodes response payloads (after/before the serde). */
+  journalValueCodec?: JournalValueCodec;
+  /** The fetch implementation to use (called with a `Request`; `globalThis.fetch` fits); the global `fetch` by default. */
   fetch?: (input: Request) => Promise<Response>;
 }
 
@@ -33,7 +52,14 @@ export interface IngressCallOptions<I = unknown, O = unknown> {
   output?: Serde<O>;
   /** Headers the handler sees in `ctx.request().headers`. */
   headers?: Record<string, string>;
-  /** Aborts the HTTP request (the invocation itself keeps running on the server). */
+  /** Concurrency limit key of the invocation (`x-restate-limit-key`; needs a server with limits, protocol V7). */
+  limitKey?: string;
+  /**
+   * Milliseconds each HTTP attempt may take; then it is aborted (and fails with a TimeoutError, or is retried under
+   * the connection's retry policy). The invocation itself keeps running on the server. Exclusive with `signal`.
+   */
+  timeout?: number;
+  /** Aborts the HTTP request (the invocation itself keeps running on the server). Exclusive with `timeout`. */
   signal?: AbortSignal;
 }
 
@@ -50,6 +76,8 @@ export interface Send<T = unknown> {
   readonly status: "Accepted" | "PreviouslyAccepted";
   /** Whether `result()` can attach to it after it completed (true with an idempotency key). */
   readonly attachable: boolean;
+  /** When a delayed send will run (ISO 8601), as the server reports it. */
+  readonly executionTime?: string;
   /** Phantom: the handler's result type, for `result()`. */
   readonly __result?: T;
 }
@@ -99,6 +127,21 @@ export type IngressWorkflowClient<M> = Omit<IngressClient<M>, "run"> & {
   workflowOutput(opts?: Opts<void, RunOutput<M>>): Promise<Output<RunOutput<M>>>;
 };
 
+/** The clients of a connection, bound to a scope (`ingress.scope(key)`): every invocation carries that scope. */
+export type ScopedIngress = Pick<Ingress, "serviceClient" | "serviceSendClient" | "objectClient" | "objectSendClient" | "workflowClient">;
+
+/** A generic call by name (`ingress.call`, `ingress.send`). */
+export interface GenericIngressRequest<I, Options> {
+  service: string;
+  handler: string;
+  parameter: I;
+  /** The key of a virtual object or workflow. */
+  key?: string;
+  /** The scope of the invocation (protocol V7 servers). */
+  scope?: string;
+  opts?: Options;
+}
+
 /** A connection to the ingress of a restate-server. */
 export interface Ingress {
   serviceClient<D>(definition: ServiceDefinitionFrom<D>): IngressClient<Service<D>>;
@@ -114,7 +157,13 @@ export interface Ingress {
    * Waits for an invocation and returns its result: from a {@link Send}, a {@link WorkflowSubmission}, or an
    * invocation id (`inv_…`).
    */
-  result<T>(invocation: Send<T> | WorkflowSubmission<T> | string, opts?: Opts<void, T>): Promise<T>;
+  result<T>(invocation: Send<T> | WorkflowSubmission<T> | string, resultSerde?: Serde<T> | Opts<void, T>): Promise<T>;
   /** The invocation's result if it has finished (`ready: false` while it runs). */
   output<T>(invocation: Send<T> | WorkflowSubmission<T> | string, opts?: Opts<void, T>): Promise<Output<T>>;
+  /** Calls `service/handler` by name (bytes in and out unless the options give serdes). */
+  call<I = Uint8Array, O = Uint8Array>(request: GenericIngressRequest<I, Opts<I, O>>): Promise<O>;
+  /** Sends to `service/handler` by name. */
+  send<I = Uint8Array>(request: GenericIngressRequest<I, SendOpts<I>>): Promise<Send>;
+  /** The same clients, each invocation in scope `scopeKey` (`/restate/scope/{scope}/…`; protocol V7 servers). */
+  scope(scopeKey: string): ScopedIngress;
 }

@@ -2,7 +2,7 @@
 // (submit/attach/output), attach by invocation id, awakeables, failures as TerminalError with the HTTP status.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as restate from "../../src/index.js";
-import { HttpCallError, connect, rpc, type Ingress } from "../../src/clients/index.js";
+import { HttpCallError, connect, rpc, serde, type Ingress } from "../../src/clients/index.js";
 import { serve, type RunningServer } from "../../adapters/node/index.js";
 import { registerDeployment, waitFor } from "./support/admin.js";
 import { startRestateServer, type RestateServer } from "./support/restate-server.js";
@@ -29,6 +29,11 @@ const greeter = restate.service({
       async (_ctx: restate.Context, data: Uint8Array) => data.slice().reverse(),
     ),
     headers: async (ctx: restate.Context) => ({ auth: ctx.request().headers.get("authorization") ?? null }),
+    slow: async (ctx: restate.Context, ms: number) => {
+      await ctx.sleep(ms);
+      await ctx.run("count", () => void count("slow"));
+      return "finally";
+    },
     waitForAwakeable: async (ctx: restate.Context, tag: string) => {
       const { id, promise } = ctx.awakeable<{ answer: string }>();
       await ctx.run("publish id", () => void awakeables.set(tag, id));
@@ -153,6 +158,46 @@ describe("failures", () => {
   it("refuse options that are not made with rpc.opts", async () => {
     const client = rs.serviceClient(greeter) as unknown as { greet(a: unknown, b: unknown): Promise<unknown> };
     await expect(client.greet("x", { idempotencyKey: "k" })).rejects.toThrow(/rpc\.opts/);
+  });
+});
+
+describe("options of the 1.17 clients, through the real server", () => {
+  it("rpc.opts({ timeout }) aborts the HTTP call in time; the invocation itself runs on", async () => {
+    const started = Date.now();
+    const err = await rs.serviceClient(greeter).slow(1500, rpc.opts({ timeout: 200, idempotencyKey: "slow-1" })).catch((e: unknown) => e);
+    expect((err as Error).name).toBe("TimeoutError");
+    expect(Date.now() - started).toBeLessThan(1200);
+    // Same idempotency key: attaches to the invocation that kept running.
+    expect(await rs.serviceClient(greeter).slow(1500, rpc.opts({ idempotencyKey: "slow-1" }))).toBe("finally");
+    expect(executions.get("slow")).toBe(1);
+  });
+
+  it("a delayed send reports its executionTime; result(send, serde) decodes with the serde", async () => {
+    const before = Date.now();
+    const sent = await rs.serviceSendClient(greeter).greet("Timed", rpc.sendOpts({ delay: { milliseconds: 800 }, idempotencyKey: "timed-1" }));
+    expect(typeof sent.executionTime).toBe("string");
+    const at = Date.parse(sent.executionTime!);
+    expect(at).toBeGreaterThanOrEqual(before + 700);
+    expect(at).toBeLessThan(before + 10_000);
+    expect(await rs.result(sent, serde.json)).toBe("Hello Timed");
+  });
+
+  it("connect({ retry }) passes through when nothing fails, and retries an unreachable ingress until its budget ends", async () => {
+    const retrying = connect({ url: server.ingressUrl, retry: true });
+    expect(await retrying.serviceClient(greeter).greet("Retry", rpc.opts({ idempotencyKey: "retry-1" }))).toBe("Hello Retry");
+    let attempts = 0;
+    const dead = connect({
+      url: "http://127.0.0.1:9",
+      retry: { maxAttempts: 3, initialInterval: 10, shouldRetry: () => (attempts++, true) },
+    });
+    await expect(dead.serviceClient(greeter).ping(rpc.opts({ idempotencyKey: "k" }))).rejects.toThrow(/cannot reach the Restate ingress/);
+    expect(attempts).toBe(2);
+  });
+
+  it("call/send by name with serdes in the options", async () => {
+    expect(await rs.call({ service: "ClientGreeter", handler: "greet", parameter: "Generic", opts: rpc.opts({ input: serde.json, output: serde.json }) })).toBe("Hello Generic");
+    const sent = await rs.send({ service: "ClientCounter", key: "generic", handler: "add", parameter: 3, opts: rpc.sendOpts({ input: serde.json, idempotencyKey: "g-1" }) });
+    expect(await rs.result(sent)).toBe(3);
   });
 });
 

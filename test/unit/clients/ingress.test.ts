@@ -58,7 +58,8 @@ describe("requests", () => {
       {
         method: "POST",
         url: "http://ingress.test:8080/prefix/Greeter/greet",
-        headers: { "x-conn": "c", "x-call": "1", "idempotency-key": "k1", "content-type": "application/json" },
+        // The attempt number goes with every request, as with the official clients.
+        headers: { "x-conn": "c", "x-call": "1", "idempotency-key": "k1", "content-type": "application/json", "x-restateclient-retry-attempt": "1" },
         body: '"Ada"',
       },
     ]);
