@@ -1,5 +1,7 @@
 // RestateTestEnvironment: a real restate-server (from npm, fresh data dir, free loopback ports) plus the services
-// under test served in-process on Node HTTP/1.1, registered as a request-response deployment. No Docker.
+// under test served in-process on Node, registered with the server. No Docker. As the official testcontainers kit:
+// services are served over cleartext HTTP/2, bidirectionally; `alwaysReplay` and `disableRetries` set the same
+// server settings; `start()` returns once the server answers state queries.
 //
 //   const env = await RestateTestEnvironment.start({ services: [greeter, counter] });
 //   await env.client.serviceClient(greeter).greet("Ada");
@@ -7,25 +9,41 @@
 //   await env.stop();
 //
 // One environment per test file is the intended use; several may run side by side (vitest workers).
-import { serve, type RunningServer } from "../../adapters/node/index.js";
+import { listen, type DualProtocolServer } from "../../adapters/node/index.js";
 import { connect } from "../clients/ingress.js";
 import type { Ingress } from "../clients/types.js";
-import { createEndpointHandler } from "../endpoint/endpoint.js";
-import type { DefaultServiceOptions } from "../endpoint/service-options.js";
-import { json } from "../serde/json.js";
-import type { Serde } from "../serde/types.js";
-import { readState, registerDeployment, writeState, type DeploymentRegistration } from "./admin.js";
+import type { TypedState, UntypedState } from "../context/context-types.js";
+import { createEndpointHandler, type EndpointOptions } from "../endpoint/endpoint.js";
+import { ALWAYS_REPLAY_ENV, DISABLE_RETRIES_ENV, RestateContainer, containerEnvironment } from "./container.js";
+import { query, registerDeployment, type DeploymentRegistration } from "./admin.js";
 import { startRestateServer, type RestateServer } from "./restate-server.js";
+import { StateProxy } from "./state-proxy.js";
 
 type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
 
-export interface TestEnvironmentOptions {
+/** Where the server reaches the endpoint, in the official kit (Docker networking). Here both mean loopback. */
+export type ServiceEndpointAccess = "testcontainers" | "docker-host";
+/** The server's storage in the official kit. Here the data dir is always a fresh temporary one, removed on stop. */
+export type TestEnvironmentStorage = "disk" | "memory";
+
+export interface TestEnvironmentOptions extends Partial<EndpointOptions> {
   /** Definitions made with service()/object()/workflow(), bound to one endpoint. */
   services?: Array<{ name: string }>;
-  /** Or a ready fetch handler (`endpoint().bind(…).handler()`, `createEndpointHandler(…)`), served as is. */
+  /**
+   * Or a ready fetch handler (`endpoint().bind(…).handler()`, `createEndpointHandler(…)`), served as is over
+   * HTTP/1.1 (its protocol mode was fixed when it was built).
+   */
   handler?: { fetch: FetchFunction } | FetchFunction;
-  /** Defaults for every service of `services`. */
-  defaultServiceOptions?: DefaultServiceOptions;
+  /** Replay at every suspension point (restate-server's invoker inactivity timeout 0), to catch non-determinism. */
+  alwaysReplay?: boolean;
+  /** One attempt per invocation, killed when it fails: failures surface at once instead of being retried. */
+  disableRetries?: boolean;
+  /** The official kit's container factory: here it must return a {@link RestateContainer}. */
+  container?: () => RestateContainer;
+  /** Accepted for compatibility: the endpoint is on loopback either way. */
+  serviceEndpointAccess?: ServiceEndpointAccess;
+  /** Accepted for compatibility: the server's data is temporary either way. */
+  storage?: TestEnvironmentStorage;
   /** Start the server with protocol V7 enabled (experimental in 1.7.x). */
   protocolV7?: boolean;
   /** Extra environment for restate-server (e.g. `RESTATE_LOG_FILTER`). */
@@ -34,20 +52,7 @@ export interface TestEnvironmentOptions {
   startTimeoutMs?: number;
 }
 
-/** Reads and writes the state of one object or workflow key through the admin API. */
-export interface StateProxy {
-  /** The value of `name` (JSON unless `serde` says otherwise), or null when it is not set. */
-  get<T>(name: string, serde?: Serde<T>): Promise<T | null>;
-  /** Every entry, JSON-decoded. */
-  getAll(): Promise<Record<string, unknown>>;
-  keys(): Promise<string[]>;
-  /** Sets one entry (the other entries stay). Wait for the object to be idle: this replaces the whole state. */
-  set<T>(name: string, value: T, serde?: Serde<T>): Promise<void>;
-  /** Replaces the whole state of the key with these JSON-encoded entries. */
-  setAll(values: Record<string, unknown>): Promise<void>;
-}
-
-const STATE_WRITE_TIMEOUT_MS = 10_000;
+const READY_TIMEOUT_MS = 30_000;
 
 export class RestateTestEnvironment {
   /** A client for the ingress (`perdure/clients`). */
@@ -55,25 +60,31 @@ export class RestateTestEnvironment {
 
   private constructor(
     private readonly server: RestateServer,
-    private readonly endpoint: RunningServer,
+    private readonly endpoint: DualProtocolServer,
     /** What the server learnt from discovery. */
     readonly deployment: DeploymentRegistration,
   ) {
     this.client = connect({ url: server.ingressUrl });
   }
 
-  /** Starts restate-server and the endpoint, and registers the endpoint. */
-  static async start(options: TestEnvironmentOptions): Promise<RestateTestEnvironment> {
-    const handler = handlerOf(options);
+  /**
+   * Starts restate-server and the endpoint, registers the endpoint, and waits until the server answers state
+   * queries. `restateContainerFactory` (as in the official kit) returns a {@link RestateContainer} whose settings
+   * the server starts with; it takes precedence over `options.container`, `alwaysReplay` and `disableRetries`.
+   */
+  static async start(options: TestEnvironmentOptions, restateContainerFactory?: () => RestateContainer): Promise<RestateTestEnvironment> {
+    checkCompatOptions(options);
+    const handlers = handlersOf(options);
     const server = await startRestateServer({
       protocolV7: options.protocolV7,
-      env: options.serverEnv,
+      env: { ...serverSettings(options, restateContainerFactory), ...(options.serverEnv ?? {}) },
       startTimeoutMs: options.startTimeoutMs,
     });
-    let endpoint: RunningServer | undefined;
+    let endpoint: DualProtocolServer | undefined;
     try {
-      endpoint = await serve(handler);
-      const deployment = await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });
+      endpoint = await listen(handlers.served);
+      const deployment = await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: !handlers.h2c });
+      await waitUntilQueryable(server.adminUrl);
       return new RestateTestEnvironment(server, endpoint, deployment);
     } catch (err) {
       await Promise.allSettled([server.stop(), endpoint?.close()]);
@@ -109,42 +120,12 @@ export class RestateTestEnvironment {
     return this.server.logs();
   }
 
-  /** State of one key of a virtual object or workflow. */
-  stateOf(definition: { name: string }, key: string): StateProxy {
-    const service = definition.name;
-    const admin = this.server.adminUrl;
-    const read = () => readState(admin, service, key);
-    const replace = async (next: Map<string, Uint8Array>) => {
-      await writeState(admin, service, key, next);
-      // The admin API applies the write asynchronously (202): wait until a read sees it.
-      const deadline = Date.now() + STATE_WRITE_TIMEOUT_MS;
-      while (!sameState(await read(), next)) {
-        if (Date.now() > deadline) throw new Error(`the new state of ${service}/${key} did not become visible within ${STATE_WRITE_TIMEOUT_MS} ms`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    return {
-      async get<T>(name: string, serde?: Serde<T>): Promise<T | null> {
-        const bytes = (await read()).get(name);
-        return bytes === undefined ? null : (serde ?? (json as Serde<T>)).deserialize(bytes);
-      },
-      async getAll() {
-        const out: Record<string, unknown> = {};
-        for (const [name, bytes] of await read()) out[name] = json.deserialize(bytes);
-        return out;
-      },
-      async keys() {
-        return [...(await read()).keys()].sort();
-      },
-      async set<T>(name: string, value: T, serde?: Serde<T>) {
-        const next = await read();
-        next.set(name, (serde ?? (json as Serde<T>)).serialize(value));
-        await replace(next);
-      },
-      async setAll(values: Record<string, unknown>) {
-        await replace(new Map(Object.entries(values).map(([name, value]) => [name, json.serialize(value)])));
-      },
-    };
+  /** State of one key of a virtual object or workflow, typed by `TState` when given. */
+  stateOf<TState extends TypedState = UntypedState>(definition: { name: string }, key: string): StateProxy<TState> {
+    const name = (definition as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || name.length === 0) throw new TypeError("stateOf(definition, key) needs an object or workflow definition");
+    if (typeof key !== "string") throw new TypeError("stateOf(definition, key): the key must be a string");
+    return new StateProxy<TState>(this.server.adminUrl, name, key);
   }
 
   /** Stops the endpoint and the server and removes the server's data. Safe to call twice. */
@@ -153,22 +134,62 @@ export class RestateTestEnvironment {
   }
 }
 
-function handlerOf(options: TestEnvironmentOptions): { fetch: FetchFunction } | FetchFunction {
+/** The restate-server environment for the switches and the container factory, as the official kit maps them. */
+function serverSettings(options: TestEnvironmentOptions, factory: (() => RestateContainer) | undefined): Record<string, string> {
+  const made = factory ?? options.container;
+  if (made !== undefined) {
+    if (typeof made !== "function") throw new TypeError("RestateTestEnvironment.start: the container factory must be a function");
+    return containerEnvironment(made());
+  }
+  const container = new RestateContainer();
+  if (options.alwaysReplay) container.alwaysReplay();
+  if (options.disableRetries) container.disableRetries();
+  return container.environment();
+}
+
+function checkCompatOptions(options: TestEnvironmentOptions): void {
+  if (typeof options !== "object" || options === null) throw new TypeError("RestateTestEnvironment.start needs options: { services: [...] }");
+  const access = options.serviceEndpointAccess;
+  if (access !== undefined && access !== "testcontainers" && access !== "docker-host") {
+    throw new TypeError(`serviceEndpointAccess must be "testcontainers" or "docker-host", got ${JSON.stringify(access)}`);
+  }
+  if (options.storage !== undefined && options.storage !== "disk" && options.storage !== "memory") {
+    throw new TypeError(`storage must be "disk" or "memory", got ${JSON.stringify(options.storage)}`);
+  }
+}
+
+/**
+ * Right after start, the server's SQL introspection may still fail (`node lookup for partition 0 failed`) until its
+ * partitions are up. Poll a query on the state table until it succeeds.
+ */
+async function waitUntilQueryable(adminUrl: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      await query(adminUrl, "SELECT count(1) FROM state");
+      await query(adminUrl, "SELECT count(1) FROM sys_invocation");
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`restate-server did not answer state queries within ${READY_TIMEOUT_MS} ms: ${err instanceof Error ? err.message : err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * What to serve: for `services`, a request-response handler for HTTP/1.1 and a bidirectional one for h2c (the server
+ * is registered over h2c, as the official kit does); a ready `handler` is served as it is, over HTTP/1.1.
+ */
+function handlersOf(options: TestEnvironmentOptions): { served: { fetchHandlers(): { http1: FetchFunction; http2: FetchFunction } } | { fetch: FetchFunction } | FetchFunction; h2c: boolean } {
   if (options.handler !== undefined && options.services !== undefined) {
     throw new TypeError("RestateTestEnvironment.start: give either `services` or `handler`, not both");
   }
-  if (options.handler !== undefined) return options.handler;
+  if (options.handler !== undefined) return { served: options.handler, h2c: false };
   if (!options.services || options.services.length === 0) {
     throw new TypeError("RestateTestEnvironment.start needs { services: [...] } (or { handler })");
   }
-  return createEndpointHandler({ services: options.services, defaultServiceOptions: options.defaultServiceOptions });
-}
-
-function sameState(a: Map<string, Uint8Array>, b: Map<string, Uint8Array>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) {
-    const w = b.get(k);
-    if (w === undefined || w.length !== v.length || w.some((x, i) => x !== v[i])) return false;
-  }
-  return true;
+  const { handler: _h, alwaysReplay: _a, disableRetries: _d, container: _c, serviceEndpointAccess: _s, storage: _st, protocolV7: _p, serverEnv: _e, startTimeoutMs: _t, ...endpointOptions } = options;
+  const make = (bidirectional: boolean) => createEndpointHandler({ ...endpointOptions, services: options.services!, bidirectional });
+  const handlers = { http1: make(false), http2: make(true) };
+  return { served: { fetchHandlers: () => handlers }, h2c: true };
 }

@@ -4,7 +4,26 @@
 //    its output, or the journal mismatch it raises. No server, milliseconds per test.
 
 export { RestateTestEnvironment } from "./environment.js";
-export type { StateProxy, TestEnvironmentOptions } from "./environment.js";
+export type { TestEnvironmentOptions, ServiceEndpointAccess, TestEnvironmentStorage } from "./environment.js";
+export { StateProxy } from "./state-proxy.js";
+export { RestateContainer } from "./container.js";
+// Types the official kit re-exports from the SDK, so a test file needs only this import.
+export type {
+  DefaultServiceOptions,
+  Duration,
+  EndpointOptions,
+  InvocationId,
+  LogMetadata,
+  LoggerTransport,
+  Request,
+  RestateError,
+  Serde,
+  Target,
+  TerminalError,
+  TypedState,
+  UntypedState,
+} from "../index.js";
+export type { LogSource, LoggerContext, RestateLogLevel } from "../index.js";
 export { runHandler } from "./harness/run-handler.js";
 export type { HandlerRun, HandlerRunStatus, RecordedJournal, RunHandlerOptions } from "./harness/run-handler.js";
 export type { JournalEntry, Pending, ScriptedFailure, ScriptedResult } from "./harness/script.js";
