@@ -25,3 +25,17 @@ export type {
 export { TerminalError } from "../context/errors.js";
 export type { Serde } from "../serde/types.js";
 export { serde } from "../serde/index.js";
+// Types the official clients package re-exports from the SDK core, so client code needs only this import.
+export type {
+  Service,
+  ServiceDefinition,
+  ServiceDefinitionFrom,
+  VirtualObject,
+  VirtualObjectDefinition,
+  VirtualObjectDefinitionFrom,
+  Workflow,
+  WorkflowDefinition,
+  WorkflowDefinitionFrom,
+  InferArg as InferArgType,
+} from "../context/rpc-types.js";
+export type { Duration } from "../context/duration.js";

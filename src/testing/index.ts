@@ -24,6 +24,20 @@ export type {
   UntypedState,
 } from "../index.js";
 export type { LogSource, LoggerContext, RestateLogLevel } from "../index.js";
+export type {
+  Hooks,
+  HooksProvider,
+  Interceptor,
+  ObjectOptions,
+  ServiceOptions,
+  WorkflowOptions,
+  RetryPolicy,
+  ServiceDefinition,
+  VirtualObjectDefinition,
+  WorkflowDefinition,
+} from "../context/rpc-types.js";
+export type { RestateEndpoint } from "../../adapters/node/endpoint.js";
+export type { JournalValueCodec } from "../clients/types.js";
 export { runHandler } from "./harness/run-handler.js";
 export type { HandlerRun, HandlerRunStatus, RecordedJournal, RunHandlerOptions } from "./harness/run-handler.js";
 export type { JournalEntry, Pending, ScriptedFailure, ScriptedResult } from "./harness/script.js";
