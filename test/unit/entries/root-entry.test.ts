@@ -30,13 +30,14 @@ function probeWith(command: string, args: string[]): Record<string, string> {
   }
 }
 
-async function workerBundle(source: string) {
+async function workerBundle(source: string, conditions = ["workerd", "worker"]) {
   const result = await build({
     stdin: { contents: source, resolveDir: root, loader: "js" },
     bundle: true,
     write: false,
     platform: "neutral",
-    conditions: ["workerd", "worker"],
+    conditions,
+    external: ["node:*"], // listed in the metafile's imports instead of failing the build
     mainFields: ["module", "main"],
     format: "esm",
     minify: true,
@@ -44,7 +45,11 @@ async function workerBundle(source: string) {
     logLevel: "silent",
   });
   const output = Object.values(result.metafile.outputs)[0]!;
-  return { bytes: result.outputFiles[0]!.contents.byteLength, imports: output.imports.map((i) => i.path), inputs: Object.keys(result.metafile.inputs) };
+  return {
+    bytes: result.outputFiles[0]!.contents.byteLength,
+    imports: output.imports.map((i) => `${i.kind}:${i.path}`),
+    inputs: Object.keys(result.metafile.inputs),
+  };
 }
 
 describe("the root entry per runtime", () => {
@@ -87,6 +92,17 @@ describe("the root entry per runtime", () => {
     expect(rootBundle.inputs).toContain("dist/src/entries/web.js");
     // Only the serve() that explains itself is added.
     expect(rootBundle.bytes - fetchBundle.bytes).toBeLessThan(1024);
+  });
+
+  it("Bun and Deno bundles of the root load no Node module on import (Bun: node:http2 only when serve/listen runs)", async () => {
+    const fetchBundle = await workerBundle(`import * as restate from "perdure/fetch"; export default restate;`);
+    const bun = await workerBundle(`import * as restate from "perdure"; export default restate;`, ["bun"]);
+    const deno = await workerBundle(`import * as restate from "perdure"; export default restate;`, ["deno"]);
+    expect(bun.imports).toEqual(["dynamic-import:node:http2"]);
+    expect(deno.imports).toEqual([]);
+    // The Node-compatible listeners and serve/listen: a few KB on top of the core.
+    expect(bun.bytes - fetchBundle.bytes).toBeLessThan(12 * 1024);
+    expect(deno.bytes - fetchBundle.bytes).toBeLessThan(12 * 1024);
   });
 
   it("the Workers entry's serve() rejects with what to use instead", async () => {
