@@ -9,7 +9,11 @@ export { listen, detectHttpVersion, HTTP2_PREFACE } from "./listen.js";
 export type { ListenOptions, DualProtocolServer, HandlerOrBuilder, PerVersionHandlers, DetectedVersion } from "./listen.js";
 export { createHttp1Listener, serveHttp1 } from "./http1.js";
 export { createHttp2StreamListener, createHttp2RequestListener, serveHttp2 } from "./http2.js";
-export type { FetchHandlerLike, FetchFunction, RunningServer, ServeOptions } from "./types.js";
+export type { FetchHandlerLike, FetchFunction, RunningServer } from "./types.js";
+// `ServeOptions` is the official root entry's name for serve({ services, port, … }); the options of serve(handler)
+// (HTTP/1.1 server for a fetch handler) are `HttpServeOptions`.
+export type { ServeOptions as HttpServeOptions } from "./types.js";
+export type { ServeServicesOptions as ServeOptions } from "./endpoint.js";
 
 import { serveServices, type ServeServicesOptions } from "./endpoint.js";
 import { serveHttp1 } from "./http1.js";

@@ -30,7 +30,7 @@ import type {
 /** HTTP status of `…/output` while the invocation has not finished yet. */
 const NOT_READY_STATUS = 470;
 
-type AnyOptions = IngressCallOptions<unknown, unknown> & IngressSendOptions<unknown>;
+type AnyOptions = IngressCallOptions<unknown, unknown> & Omit<IngressSendOptions<unknown>, "output">;
 
 interface Target {
   service: string;

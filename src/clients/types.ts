@@ -64,7 +64,7 @@ export interface IngressCallOptions<I = unknown, O = unknown> {
 }
 
 /** Options of a one-way call (`rpc.sendOpts({...})`). */
-export interface IngressSendOptions<I = unknown> extends Omit<IngressCallOptions<I, never>, "output"> {
+export interface IngressSendOptions<I = unknown> extends IngressCallOptions<I, void> {
   /** Start the invocation after this delay (number = milliseconds). Durable: the server keeps the timer. */
   delay?: Duration | number;
 }

@@ -359,8 +359,8 @@ describe("perdure/node entry points", { timeout: 10_000 }, () => {
   });
 
   it("serve() has both shapes: a fetch handler (HTTP/1.1 server) or the official { services, port } (port number)", async () => {
-    const fetchStyle: (h: restate.FetchHandlerLike, o?: restate.ServeOptions) => Promise<restate.RunningServer> = restate.serve;
-    const officialStyle: (o: restate.ServeServicesOptions) => Promise<number> = restate.serve;
+    const fetchStyle: (h: restate.FetchHandlerLike, o?: restate.HttpServeOptions) => Promise<restate.RunningServer> = restate.serve;
+    const officialStyle: (o: restate.ServeOptions) => Promise<number> = restate.serve;
     const running = await fetchStyle(() => new Response("fetch-style"));
     cleanups.push(() => running.close());
     expect(await (await fetch(running.url)).text()).toBe("fetch-style");

@@ -112,6 +112,9 @@ function typeLevel(pairs: EntryPair[], checks: SignatureCheck[]): { names: Found
         add("official → perdure", o, p);
       } else if (check.kind === "options") {
         add("official → perdure", o, p);
+        // Structural assignability ignores options perdure does not declare; every official option name must exist.
+        checkLines.set(lines.length + 1, { check, direction: "official option names" });
+        lines.push(`export function c${n}k(x: keyof ${o}): keyof ${p} { return x; }`);
       } else {
         add("perdure → official", p, o);
       }
