@@ -13,3 +13,5 @@ export { startRestateServer, restateServerBinary } from "./restate-server.js";
 export type { RestateServer, RestateServerOptions, RestateServerPorts } from "./restate-server.js";
 export { registerDeployment, AdminApiError } from "./admin.js";
 export type { DeploymentRegistration, RegisterOptions } from "./admin.js";
+export { startRestateCluster } from "./cluster.js";
+export type { RestateCluster, RestateClusterOptions, ClusterNode } from "./cluster.js";
