@@ -16,6 +16,8 @@ export interface DevArgs {
   watch: boolean;
   /** Where restate-server keeps its data (default `.perdure/restate` in the current folder). */
   dataDir: string | undefined;
+  /** restate-server nodes: 1 (default) or a local cluster of 2..9. */
+  nodes?: number;
 }
 
 export type ParsedArgs = DevArgs | { command: "help" } | { command: "version" };
@@ -37,6 +39,8 @@ Options:
   --ingress-port N                  restate-server ingress port (default 8080, or a free one)
   --admin-port N                    restate-server admin port (default 9070, or a free one)
   --data-dir DIR                    restate-server data (default .perdure/restate)
+  --nodes N                         a local cluster of N restate-server nodes, replication 2 (default 1;
+                                    needs @restatedev/restatectl; data in .perdure/cluster)
   --no-watch                        do not restart and re-register on file changes
   -h, --help                        this text
   -v, --version                     perdure's version
@@ -107,6 +111,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         const v = value();
         if (!v) throw new UsageError("--data-dir needs a directory");
         args.dataDir = v;
+        break;
+      }
+      case "--nodes": {
+        const v = value();
+        const n = Number(v);
+        if (v === undefined || !Number.isInteger(n) || n < 1 || n > 9) throw new UsageError(`--nodes needs a number of nodes between 1 and 9, got ${JSON.stringify(v ?? "")}`);
+        args.nodes = n;
         break;
       }
       case "--no-watch":

@@ -7,6 +7,7 @@ import { registerDeployment, AdminApiError } from "../testing/admin.js";
 import { isPortFree, freePort, PortInUseError, startRestateServer, tail, type RestateServer } from "../testing/restate-server.js";
 import type { Mode, Runtime } from "./args.js";
 import { startEndpointProcess, type EndpointProcess } from "./endpoint-process.js";
+import { startDevCluster, type DevServer } from "./dev-cluster.js";
 import { curlLine, describeServices, readManifest, type Manifest } from "./manifest.js";
 import { launchPlan } from "./runtimes.js";
 import { watchFolder, type Watcher } from "./watch.js";
@@ -19,6 +20,8 @@ export interface DevOptions {
   ingressPort?: number;
   adminPort?: number;
   dataDir?: string;
+  /** Run a local cluster of this many restate-server nodes (data in .perdure/cluster). Default 1. */
+  nodes?: number;
   watch?: boolean;
   /** Project folder (default: the current directory); `.perdure/` is created here. */
   cwd?: string;
@@ -97,9 +100,13 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   if (new Set([endpointPort, ingress, admin]).size < 3) throw new DevError(`the endpoint, ingress and admin ports must differ (got ${endpointPort}, ${ingress}, ${admin})`);
 
   fs.mkdirSync(stateDir, { recursive: true });
-  const dataDir = path.resolve(cwd, options.dataDir ?? path.join(stateDir, "restate"));
-  let server: RestateServer;
-  try {
+  const nodes = options.nodes ?? 1;
+  const dataDir = path.resolve(cwd, options.dataDir ?? path.join(stateDir, nodes > 1 ? "cluster" : "restate"));
+  let server: RestateServer | DevServer;
+  if (nodes > 1) {
+    server = await startDevCluster({ nodes, dataDir, ingress, admin });
+    for (const n of server.cluster.nodes) log(`  ${n.name}  ingress ${n.ingressUrl}  admin ${n.adminUrl}  node ${n.address}`);
+  } else try {
     server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin } });
   } catch (err) {
     // A default port taken between the check and the bind (another process starting at the same time): free ports.
