@@ -1,6 +1,6 @@
 // A local multi-node Restate cluster from the npm binary, no Docker: N restate-server processes on loopback, each with
 // its own data dir, ports and node name, one cluster name, a replicated log and partitions with replication 2 (by
-// default), the replicated metadata server on every node. Node n1 auto-provisions the cluster; the others join it
+// default), the replicated metadata server on every node, 4 partitions (as the single-server launcher). Node n1 auto-provisions the cluster; the others join it
 // through `metadata-client.addresses`. restatectl (npm) tells when every partition has a leader. Node-only.
 //
 //   const cluster = await startRestateCluster({ nodes: 3 });
@@ -19,8 +19,6 @@ export interface RestateClusterOptions {
   nodes?: number;
   /** Copies of the log and of each partition (`default-replication`). Default 2: tolerates one node down of 3. */
   replication?: number;
-  /** Partitions (`default-num-partitions`). Default 4. */
-  partitions?: number;
   /** Keep data here (`<dir>/n1`, `<dir>/n2`, …; kept on stop). Default: a temporary dir removed on stop. */
   dataDir?: string;
   /** Ports per node (index 0 = n1); unset ones are picked free. */
@@ -188,7 +186,6 @@ export async function startRestateCluster(opts: RestateClusterOptions = {}): Pro
           topLevelConfig: [
             `auto-provision = ${i === 0}`,
             `default-replication = ${replication}`,
-            opts.partitions !== undefined ? `default-num-partitions = ${opts.partitions}` : "",
           ].join("\n"),
           extraConfig: [
             `[metadata-client]`,

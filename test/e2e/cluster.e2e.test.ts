@@ -83,7 +83,7 @@ async function waitUntil<T>(probe: () => T | undefined | Promise<T | undefined>,
 async function suspendedOn(env: RestateTestEnvironment, tag: string): Promise<string> {
   const id = await waitUntil(() => awakeables.get(tag), 10_000, `the awakeable id of ${tag}`);
   await waitUntil(
-    async () => ((await query(env.adminUrl, "SELECT status FROM sys_invocation WHERE target = 'ClWaiter/wait' AND status = 'suspended'")).length > 0 ? true : undefined),
+    async () => ((await invocationsOf(env, "ClWaiter/wait")).some((r) => r.status === "suspended") ? true : undefined),
     10_000,
     `${tag} to suspend`,
   );
@@ -91,7 +91,15 @@ async function suspendedOn(env: RestateTestEnvironment, tag: string): Promise<st
 }
 
 async function invocationsOf(env: RestateTestEnvironment, target: string) {
-  return query(env.adminUrl, `SELECT id, status FROM sys_invocation WHERE target = '${target}'`);
+  // Right after a node restart a scan of a remote partition can fail once ("No such scanner"): ask again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await query(env.adminUrl, `SELECT id, status FROM sys_invocation WHERE target = '${target}'`);
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
 }
 
 describe("a 3-node cluster", () => {
