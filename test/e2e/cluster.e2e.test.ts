@@ -2,13 +2,19 @@
 // processes from npm, replicated log and partitions with replication 2). The core scenarios run with the ingress on
 // every node; then nodes are SIGKILLed — the leader of the partition a suspended invocation lives on, and the node a
 // client is talking to — and the invocations still complete exactly once. The client given every node's URL moves to
-// the next node only where that is safe (idempotency key, attach/output); a plain call is not sent twice.
+// the next node only where that is safe (idempotency key, attach/output); a plain call is not sent twice. Every node
+// signs its requests with the cluster's request-identity key and the endpoint accepts only signed requests, so
+// whichever node leads a partition (before and after a kill) is verified.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as restate from "../../src/index.js";
 import { connect, rpc } from "../../src/clients/index.js";
 import { IngressUnreachableError } from "../../src/clients/failover.js";
 import { RestateTestEnvironment } from "../../src/testing/index.js";
 import { query } from "../../src/testing/admin.js";
+import { TEST_KEY_ID, testKey } from "../unit/identity/support.js";
 
 /** Side effects observed in this process (the endpoint runs in-process), keyed by what ran. */
 const effects = new Map<string, number>();
@@ -104,17 +110,27 @@ async function invocationsOf(env: RestateTestEnvironment, target: string) {
 
 describe("a 3-node cluster", () => {
   let env: RestateTestEnvironment;
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "perdure-cluster-key-")), "identity.pem");
 
   beforeAll(async () => {
-    env = await RestateTestEnvironment.start({ nodes: 3, services: [counter, greeter, waiter, flow] });
+    fs.writeFileSync(keyFile, testKey.private_key_pem, { mode: 0o600 });
+    env = await RestateTestEnvironment.start({
+      nodes: 3,
+      handler: restate.endpoint().bind(counter).bind(greeter).bind(waiter).bind(flow).withIdentityV1(TEST_KEY_ID).handler(),
+      serverEnv: { RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE: keyFile },
+    });
   }, 120_000);
   afterAll(async () => {
     await env?.stop();
+    fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
   });
 
   it("runs services, objects, calls, sleeps, awakeables and workflows with the ingress on any node", async () => {
     expect(env.nodes.map((n) => n.name)).toEqual(["n1", "n2", "n3"]);
     expect(new Set(env.nodes.map((n) => n.ingressUrl)).size).toBe(3);
+    // The endpoint refuses unsigned requests; every node signs with the cluster's key.
+    expect((await fetch(`${env.endpointUrl}/discover`)).status).toBe(401);
+    for (const node of env.nodes) expect(node.logs()).toContain(TEST_KEY_ID);
     for (const [i, node] of env.nodes.entries()) {
       const c = connect({ url: node.ingressUrl });
       expect(await c.serviceClient(greeter).greet("ada")).toBe(`Hi ada (${i + 1})`);
