@@ -22,8 +22,8 @@ export function ingressUrls(url: unknown): string[] {
 export function isConnectionRefused(err: unknown, depth = 0): boolean {
   if (depth > 5 || typeof err !== "object" || err === null) return false;
   const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  // Node (undici): cause.code ECONNREFUSED (an AggregateError when several addresses were tried); Bun: code
-  // ConnectionRefused; Deno: "Connection refused" in the message.
+  // Node (undici): cause.code ECONNREFUSED (an AggregateError when several addresses were tried); Bun 1.4: code
+  // ECONNREFUSED (older Buns: ConnectionRefused); Deno: "Connection refused" in the cause's message.
   if (e.code === "ECONNREFUSED" || e.code === "ConnectionRefused") return true;
   if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.every((x) => isConnectionRefused(x, depth + 1));
   if (e.cause !== undefined) return isConnectionRefused(e.cause, depth + 1);
