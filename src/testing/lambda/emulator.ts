@@ -4,7 +4,8 @@
 // `create-function --publish` / `update-function-code --publish`; an ARN with a version runs that version's code, so
 // a restate deployment registered by ARN keeps running the code it was discovered with. Limits and error shapes are
 // Lambda's: 6 MB synchronous payloads each way, the function timeout, `X-Amz-Function-Error: Unhandled` with
-// errorType/errorMessage/trace. Point restate-server at it with `lambdaClientEnv(emulator)`. Node-only.
+// errorType/errorMessage/trace. It also answers STS AssumeRole (see sts.ts), for registrations with an invoker role.
+// Point restate-server at it with `lambdaClientEnv(emulator)`. Node-only.
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -13,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { VersionEnvironments, type InvocationOutcome } from "./environments.js";
 import { resolveFunctionName, type FunctionRef } from "./function-name.js";
+import { LocalSts } from "./sts.js";
 import { extractZip } from "./zip.js";
 
 /** Lambda's limit for a synchronous (RequestResponse) invocation's request and response payloads: 6 MB. */
@@ -64,6 +66,8 @@ export interface LambdaEmulatorOptions {
   port?: number;
   /** The functions' output and the emulator's START/REPORT lines. Default: dropped. */
   log?: (line: string) => void;
+  /** Called for each invocation handed to a function (after the limits were checked), with its event as JSON text. */
+  onInvoke?: (invocation: { functionName: string; version: string; payload: string; role: string | undefined }) => void;
 }
 
 export interface LambdaEmulator {
@@ -80,11 +84,13 @@ export interface LambdaEmulator {
 
 /**
  * Environment for restate-server (or any AWS SDK client) so that its Lambda calls reach the emulator: the endpoint
- * override plus dummy credentials and the region (nothing is signed for real; nothing leaves the machine).
+ * overrides (Lambda, and STS for deployments registered with `assume_role_arn`) plus dummy credentials and the
+ * region. Nothing leaves the machine.
  */
 export function lambdaClientEnv(emulator: Pick<LambdaEmulator, "url" | "region">): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_LAMBDA: emulator.url,
+    AWS_ENDPOINT_URL_STS: emulator.url,
     AWS_ACCESS_KEY_ID: "perdure-local",
     AWS_SECRET_ACCESS_KEY: "perdure-local",
     AWS_REGION: emulator.region,
@@ -137,8 +143,10 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     return { fn, version };
   };
 
-  const invoke = async (version: VersionEnvironments, payload: string, requestId: string, arn: string): Promise<InvocationOutcome> => {
+  const sts = new LocalSts();
+  const invoke = async (version: VersionEnvironments, payload: string, requestId: string, arn: string, role: string | undefined): Promise<InvocationOutcome> => {
     const started = Date.now();
+    options.onInvoke?.({ functionName: version.spec.functionName, version: version.spec.version, payload, role });
     log(`START RequestId: ${requestId} Version: ${version.spec.version}`);
     const outcome = await version.invoke(payload, requestId, arn);
     const cold = outcome.coldStart ? " (cold start)" : "";
@@ -149,6 +157,12 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://lambda");
+    if (url.pathname === "/" && req.method === "POST") {
+      const form = new URLSearchParams(((await readBody(req, 64 * 1024)) ?? Buffer.alloc(0)).toString("utf8"));
+      const { status, body } = sts.answer(form);
+      res.writeHead(status, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
+      return void res.end(body);
+    }
     const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
     if (!match || req.method !== "POST") {
       req.resume();
@@ -183,6 +197,7 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     }
     const { version } = found;
     const requestId = randomUUID();
+    const role = sts.roleOf(req.headers.authorization)?.roleArn;
     const arn = `${functionArn(ref.name)}${ref.qualifier ? `:${ref.qualifier}` : ""}`;
     const common = { "x-amzn-requestid": requestId, "x-amz-executed-version": version.spec.version };
     if (invocationType === "DryRun") {
@@ -192,10 +207,10 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     if (invocationType === "Event") {
       res.writeHead(202, common);
       res.end();
-      void invoke(version, payload, requestId, arn);
+      void invoke(version, payload, requestId, arn, role);
       return;
     }
-    const outcome = await invoke(version, payload, requestId, arn);
+    const outcome = await invoke(version, payload, requestId, arn, role);
     let answer: string;
     let failed = outcome.kind === "error";
     if (outcome.kind === "result" && Buffer.byteLength(outcome.payload) > LAMBDA_SYNC_PAYLOAD_LIMIT) {
