@@ -64,7 +64,7 @@ export interface LambdaEmulatorOptions {
   accountId?: string;
   /** Port on 127.0.0.1; default a free one. */
   port?: number;
-  /** The functions' output and the emulator's START/REPORT lines. Default: dropped. */
+  /** The functions' output and a REPORT line per invocation. Default: dropped. */
   log?: (line: string) => void;
   /** Called for each invocation handed to a function (after the limits were checked), with its event as JSON text. */
   onInvoke?: (invocation: { functionName: string; version: string; payload: string; role: string | undefined }) => void;
@@ -147,11 +147,9 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
   const invoke = async (version: VersionEnvironments, payload: string, requestId: string, arn: string, role: string | undefined): Promise<InvocationOutcome> => {
     const started = Date.now();
     options.onInvoke?.({ functionName: version.spec.functionName, version: version.spec.version, payload, role });
-    log(`START RequestId: ${requestId} Version: ${version.spec.version}`);
     const outcome = await version.invoke(payload, requestId, arn);
     const cold = outcome.coldStart ? " (cold start)" : "";
-    log(`END RequestId: ${requestId}`);
-    log(`REPORT RequestId: ${requestId} Duration: ${Date.now() - started} ms${cold}${outcome.kind === "error" ? ` Error: ${outcome.error.errorType}` : ""}`);
+    log(`REPORT RequestId: ${requestId} Version: ${version.spec.version} Duration: ${Date.now() - started} ms${cold}${outcome.kind === "error" ? ` Error: ${outcome.error.errorType}` : ""}`);
     return outcome;
   };
 
