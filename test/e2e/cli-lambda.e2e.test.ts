@@ -1,53 +1,15 @@
 // `perdure dev --runtime lambda` through the built CLI (dist/src/cli/main.js): the entry bundled into index.js,
 // published in the Lambda emulator, restate-server started with AWS_ENDPOINT_URL_LAMBDA, the function registered by
 // its version ARN. The holiday saga end to end; a change publishes version 2 and registers its ARN.
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, isPortFree } from "../../src/testing/restate-server.js";
+import { isPortFree } from "../../src/testing/restate-server.js";
+import { devPorts as ports, killLeftovers, repoRoot as root, runCli, until } from "./support/cli-process.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "dist/src/cli/main.js");
 const distLambda = path.join(root, "dist/adapters/lambda/index.js");
-
-interface Cli {
-  child: ChildProcess;
-  output(): string;
-  exit: Promise<number | null>;
-}
-
-const running: Cli[] = [];
 const dirs: string[] = [];
-
-function runCli(cwd: string, args: string[]): Cli {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const handle = { child, output: () => out, exit };
-  running.push(handle);
-  return handle;
-}
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, dev: Cli, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (dev.child.exitCode !== null) throw new Error(`perdure dev exited while waiting for ${what}:\n${dev.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${dev.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function ports() {
-  const [endpoint, ingress, admin] = [await freePort(), await freePort(), await freePort()];
-  return { endpoint, ingress, admin, args: ["--port", String(endpoint), "--ingress-port", String(ingress), "--admin-port", String(admin)] };
-}
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "perdure-dev-lambda-"));
@@ -75,13 +37,12 @@ const trip = (run_type?: string) => ({
 });
 
 afterAll(() => {
-  for (const c of running.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+  killLeftovers();
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe.concurrent("perdure dev --runtime lambda", () => {
   it("runs the holiday saga as a Lambda function registered by ARN, and stops cleanly", async () => {
-    if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\``);
     const dir = tempDir();
     const p = await ports();
     const dev = runCli(dir, ["dev", path.join(root, "examples/holiday/index.ts"), "--runtime", "lambda", "--no-watch", ...p.args]);
