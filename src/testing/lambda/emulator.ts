@@ -103,6 +103,8 @@ interface LambdaFunction {
 }
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Environment variables Lambda sets itself and refuses in a function's configuration. */
+const RESERVED_ENV = /^(_HANDLER|_X_AMZN_TRACE_ID|AWS_REGION|AWS_EXECUTION_ENV|AWS_LAMBDA_\w+|AWS_ACCESS_KEY(_ID)?|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR)$/;
 
 function apiError(res: http.ServerResponse, status: number, type: string, message: string): void {
   const body = JSON.stringify({ Type: "User", message });
@@ -247,6 +249,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions = {}): 
     async deploy(config) {
       if (!FUNCTION_NAME.test(config.name)) throw new Error(`invalid Lambda function name ${JSON.stringify(config.name)}: letters, digits, - and _, up to 64`);
       if (!fs.existsSync(config.code)) throw new Error(`the code of ${config.name} does not exist: ${config.code}`);
+      const reserved = Object.keys(config.environment ?? {}).filter((k) => RESERVED_ENV.test(k));
+      if (reserved.length > 0) throw new Error(`${config.name}: environment variables ${reserved.join(", ")} are reserved by Lambda and cannot be set`);
       const timeoutSeconds = config.timeoutSeconds ?? 3;
       if (!(timeoutSeconds >= 1 && timeoutSeconds <= 900)) throw new Error(`timeoutSeconds must be between 1 and 900 (Lambda's range), got ${timeoutSeconds}`);
       const fn = functions.get(config.name) ?? { versions: new Map(), latest: "0" };

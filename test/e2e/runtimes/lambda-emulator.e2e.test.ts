@@ -122,6 +122,9 @@ describe("Lambda emulator", () => {
     const notJson = await invoke("echo", "{oops");
     expect([notJson.status, notJson.headers.get("x-amzn-errortype")]).toEqual([400, "InvalidRequestContentException"]);
     expect((await invoke("echo", "{}", { "x-amz-invocation-type": "DryRun" })).status).toBe(204);
+    await expect(emulator.deploy({ name: "reserved", code: code("reserved", { "index.js": echo }), environment: { AWS_REGION: "mars-1" } })).rejects.toThrow(
+      /AWS_REGION are reserved by Lambda/,
+    );
   });
 
   it("runs a callback-style handler and a .zip deployment package", async () => {
