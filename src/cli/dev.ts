@@ -132,7 +132,10 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let stopped = false;
 
   const launch = async (): Promise<EndpointProcess> => {
-    if (lambda) return (await lambda.publish(), lambdaVersionProcess(lambda));
+    if (lambda) {
+      await lambda.publish();
+      return lambdaVersionProcess(lambda);
+    }
     const plan = launchPlan(runtime, entry, options.mode, endpointPort, cwd);
     return startEndpointProcess({
       plan,
