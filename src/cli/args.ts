@@ -1,6 +1,6 @@
 // Command-line parsing for `perdure`. Small and explicit: every flag is listed in USAGE.
 
-export type Runtime = "node" | "bun" | "deno" | "workerd";
+export type Runtime = "node" | "bun" | "deno" | "workerd" | "lambda";
 export type Mode = "rr" | "bidi";
 
 export interface DevArgs {
@@ -33,9 +33,11 @@ re-registers it when a file next to it changes, and stops everything on Ctrl-C.
   - a list of services:       export default [greeter, counter]
 
 Options:
-  --runtime node|bun|deno|workerd   where the endpoint runs (default node)
+  --runtime node|bun|deno|workerd|lambda
+                                    where the endpoint runs (default node); lambda: bundled into index.js, run
+                                    by a local Lambda (Invoke API), registered by ARN
   --mode rr|bidi                    request-response (default) or bidirectional streaming (not on workerd)
-  --port N                          endpoint port (default 9080, or a free one)
+  --port N                          endpoint port (default 9080, or a free one); with lambda, the Lambda API's
   --ingress-port N                  restate-server ingress port (default 8080, or a free one)
   --admin-port N                    restate-server admin port (default 9070, or a free one)
   --data-dir DIR                    restate-server data (default .perdure/restate)
@@ -50,7 +52,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const RUNTIMES: readonly Runtime[] = ["node", "bun", "deno", "workerd"];
+const RUNTIMES: readonly Runtime[] = ["node", "bun", "deno", "workerd", "lambda"];
 const MODES: readonly Mode[] = ["rr", "bidi"];
 
 function portValue(flag: string, value: string | undefined): number {
