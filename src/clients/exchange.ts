@@ -1,7 +1,9 @@
 // One logical request to the ingress: per-attempt timeout (`rpc.opts({ timeout })`), the caller's abort signal,
-// and retries under the connection's retry policy. A non-2xx answer that is not retried becomes an HttpCallError.
-// The base URL is a parameter so that a connection may later choose among several.
+// and retries under the connection's retry policy. Each attempt goes through the connection's pool of ingress URLs
+// (failover.ts: the next node when one cannot be reached). A non-2xx answer that is not retried becomes an
+// HttpCallError.
 
+import type { IngressPool } from "./failover.js";
 import { HttpCallError, errorDetailsOf, bodyBytes } from "./http.js";
 import { backoffDelay, retryAfterMs, sleep, type ResolvedRetryPolicy } from "./retry.js";
 
@@ -21,23 +23,22 @@ export interface ExchangeRequest {
   accepted?: number[];
   /** Retries, or none. */
   retry?: ResolvedRetryPolicy;
+  /** May go to another node after it possibly reached one (see failover.ts). */
+  retrySafe?: boolean;
 }
-
-export type FetchFn = (request: Request) => Promise<Response>;
 
 /** The error a timed-out attempt ends with: named TimeoutError, saying which option set the limit. */
 export class IngressTimeoutError extends Error {
   override name = "TimeoutError";
 }
 
-export async function exchange(fetchFn: FetchFn, baseUrl: string, req: ExchangeRequest): Promise<Response> {
+export async function exchange(pool: IngressPool, req: ExchangeRequest): Promise<Response> {
   if (req.signal !== undefined && req.timeout !== undefined) {
     throw new TypeError("rpc.opts({ signal, timeout }): give either an abort signal or a timeout, not both");
   }
   if (req.timeout !== undefined && !(Number.isFinite(req.timeout) && req.timeout > 0)) {
     throw new RangeError(`rpc.opts({ timeout }) must be a positive number of milliseconds, got ${req.timeout}`);
   }
-  const url = baseUrl + req.path;
   const policy = req.retry;
   const started = Date.now();
   const fitsBudget = (delay: number) => policy !== undefined && Date.now() - started + delay < policy.maxDuration;
@@ -45,13 +46,17 @@ export async function exchange(fetchFn: FetchFn, baseUrl: string, req: ExchangeR
     const canRetry = policy !== undefined && attempt < policy.maxAttempts - 1 && !req.signal?.aborted;
     const timeoutSignal = req.timeout !== undefined ? AbortSignal.timeout(req.timeout) : undefined;
     const init: RequestInit = { method: req.method, headers: { ...req.headers, [ATTEMPT_HEADER]: String(attempt + 1) } };
-    if (req.body !== undefined && req.body.length > 0) init.body = bodyBytes(req.body);
     const signal = req.signal ?? timeoutSignal;
     if (signal !== undefined) init.signal = signal;
+    // A fresh Request per node: a body can be read only once.
+    const build = (base: string) => new Request(base + req.path, req.body !== undefined && req.body.length > 0 ? { ...init, body: bodyBytes(req.body) } : init);
 
     let response: Response;
+    let url: string;
     try {
-      response = await fetchFn(new Request(url, init));
+      const answered = await pool.send(build, { retrySafe: req.retrySafe ?? false, signal, describe: `${req.method} ${req.path}` });
+      response = answered.response;
+      url = answered.base + req.path;
     } catch (cause) {
       if (canRetry && policy!.shouldRetry({ kind: "network", error: cause }, attempt)) {
         const delay = backoffDelay(policy!, attempt);
@@ -60,12 +65,10 @@ export async function exchange(fetchFn: FetchFn, baseUrl: string, req: ExchangeR
           continue;
         }
       }
-      if (req.signal?.aborted) throw cause;
       if (timeoutSignal?.aborted) {
-        throw new IngressTimeoutError(`${req.method} ${url} timed out after ${req.timeout} ms (the timeout of rpc.opts); the invocation may still run on the server`, { cause });
+        throw new IngressTimeoutError(`${req.method} ${req.path} timed out after ${req.timeout} ms (the timeout of rpc.opts); the invocation may still run on the server`, { cause });
       }
-      const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-      throw new Error(`cannot reach the Restate ingress at ${baseUrl} (${req.method} ${req.path}): ${reason}`, { cause });
+      throw cause; // the caller's abort, or IngressUnreachableError naming every URL tried
     }
     if ((response.status >= 200 && response.status < 300) || req.accepted?.includes(response.status)) return response;
 

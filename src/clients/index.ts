@@ -6,6 +6,7 @@ export { Opts, SendOpts, rpc } from "./opts.js";
 export { HttpCallError } from "./http.js";
 export { defaultShouldRetry } from "./retry.js";
 export type { RetryPolicy, RetryFailure } from "./retry.js";
+export { IngressUnreachableError } from "./failover.js";
 export type {
   ConnectionOpts,
   GenericIngressRequest,

@@ -11,8 +11,9 @@
 import { durationToMs } from "../context/duration.js";
 import { json } from "../serde/json.js";
 import type { Serde } from "../serde/types.js";
-import { exchange, type FetchFn } from "./exchange.js";
-import { normalizeBaseUrl, pathOf } from "./http.js";
+import { exchange } from "./exchange.js";
+import { IngressPool, ingressUrls } from "./failover.js";
+import { pathOf } from "./http.js";
 import { isOptsLike } from "./opts.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from "./retry.js";
 import type {
@@ -42,20 +43,20 @@ interface Target {
 const LIMIT_KEY_HEADER = "x-restate-limit-key";
 
 class Connection implements Ingress {
-  private readonly baseUrl: string;
-  private readonly fetchFn: FetchFn;
+  /** One or several ingress URLs (nodes of one cluster), with failover: see failover.ts. */
+  private readonly pool: IngressPool;
   private readonly retryPolicy: ResolvedRetryPolicy | undefined;
   private readonly defaultSerde: Serde<unknown>;
 
   constructor(
     private readonly opts: ConnectionOpts,
     private readonly scopeKey?: string,
+    sharedPool?: IngressPool,
   ) {
-    if (typeof opts !== "object" || opts === null || typeof opts.url !== "string") {
+    if (typeof opts !== "object" || opts === null || (typeof opts.url !== "string" && !Array.isArray(opts.url))) {
       throw new TypeError("connect() needs { url }, e.g. connect({ url: 'http://127.0.0.1:8080' })");
     }
-    this.baseUrl = normalizeBaseUrl(opts.url);
-    this.fetchFn = opts.fetch ?? ((request) => fetch(request));
+    this.pool = sharedPool ?? new IngressPool(ingressUrls(opts.url), opts.fetch ?? ((request) => fetch(request)));
     this.retryPolicy = resolveRetryPolicy(opts.retry);
     this.defaultSerde = (opts.serde ?? json) as Serde<unknown>;
   }
@@ -78,7 +79,7 @@ class Connection implements Ingress {
 
   scope(scopeKey: string): ScopedIngress {
     if (typeof scopeKey !== "string" || scopeKey.length === 0) throw new TypeError("ingress.scope(key) needs a non-empty string");
-    return new Connection(this.opts, scopeKey);
+    return new Connection(this.opts, scopeKey, this.pool);
   }
 
   async call<I, O>(request: GenericIngressRequest<I, unknown>): Promise<O> {
@@ -180,8 +181,10 @@ class Connection implements Ingress {
     if (body.length > 0) headers["content-type"] = inputSerde.contentType ?? "application/json";
     if (options.idempotencyKey !== undefined) headers["idempotency-key"] = options.idempotencyKey;
     if (options.limitKey !== undefined) headers[LIMIT_KEY_HEADER] = options.limitKey;
-    const retry = safeToRepeat || options.idempotencyKey !== undefined ? this.retryPolicy : undefined;
-    const response = await this.exchange({ method: "POST", path, body, headers, signal: options.signal, timeout: options.timeout, retry });
+    // Safe to send again (another attempt, or another node after it may have reached one): the idempotency key or the
+    // workflow key dedupes it.
+    const retrySafe = safeToRepeat || options.idempotencyKey !== undefined;
+    const response = await this.exchange({ method: "POST", path, body, headers, signal: options.signal, timeout: options.timeout, retry: retrySafe ? this.retryPolicy : undefined, retrySafe });
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (!oneWay) return ((options.output ?? fallback) as Serde<unknown>).deserialize(await this.decode(bytes));
     const sent = json.deserialize(bytes) as { invocationId?: string; status?: Send["status"]; executionTime?: string } | undefined;
@@ -193,7 +196,7 @@ class Connection implements Ingress {
   }
 
   private async getResult(path: string, options: AnyOptions): Promise<unknown> {
-    const response = await this.exchange({ method: "GET", path, headers: options.headers ?? {}, signal: options.signal, timeout: options.timeout, retry: this.retryPolicy });
+    const response = await this.exchange({ method: "GET", path, headers: options.headers ?? {}, signal: options.signal, timeout: options.timeout, retry: this.retryPolicy, retrySafe: true });
     const bytes = await this.decode(new Uint8Array(await response.arrayBuffer()));
     return ((options.output ?? this.defaultSerde) as Serde<unknown>).deserialize(bytes);
   }
@@ -206,6 +209,7 @@ class Connection implements Ingress {
       signal: options.signal,
       timeout: options.timeout,
       retry: this.retryPolicy,
+      retrySafe: true,
       accepted: [NOT_READY_STATUS],
     });
     if (response.status === NOT_READY_STATUS) {
@@ -217,8 +221,8 @@ class Connection implements Ingress {
   }
 
   /** One logical request (see exchange.ts), with the connection's headers under the request's own. */
-  private exchange(req: Parameters<typeof exchange>[2]): Promise<Response> {
-    return exchange(this.fetchFn, this.baseUrl, { ...req, headers: { ...(this.opts.headers ?? {}), ...req.headers } });
+  private exchange(req: Parameters<typeof exchange>[1]): Promise<Response> {
+    return exchange(this.pool, { ...req, headers: { ...(this.opts.headers ?? {}), ...req.headers } });
   }
 
   private encode(bytes: Uint8Array): Uint8Array {

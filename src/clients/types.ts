@@ -26,8 +26,12 @@ export type JournalValueCodec = {
 
 /** Where the restate-server ingress is, and headers sent with every request (e.g. an API key). */
 export interface ConnectionOpts {
-  /** Base URL of the ingress, e.g. `http://127.0.0.1:8080` (a path prefix is kept). */
-  url: string;
+  /**
+   * Base URL of the ingress, e.g. `http://127.0.0.1:8080` (a path prefix is kept), or the ingress URLs of several
+   * nodes of one cluster: requests then go round-robin, and move to the next node when one cannot be reached
+   * (only where sending twice is safe: idempotency key, workflow submission, attach/output).
+   */
+  url: string | string[];
   headers?: Record<string, string>;
   /**
    * Retries of requests that are safe to repeat (calls and sends with an idempotency key, workflow submit, attach,

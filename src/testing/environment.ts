@@ -17,6 +17,7 @@ import { createEndpointHandler, type EndpointOptions } from "../endpoint/endpoin
 import { ALWAYS_REPLAY_ENV, DISABLE_RETRIES_ENV, RestateContainer, containerEnvironment } from "./container.js";
 import { query, registerDeployment, type DeploymentRegistration } from "./admin.js";
 import { startRestateServer, type RestateServer } from "./restate-server.js";
+import { startRestateCluster, type ClusterNode, type RestateCluster } from "./cluster.js";
 import { StateProxy } from "./state-proxy.js";
 
 type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
@@ -50,6 +51,11 @@ export interface TestEnvironmentOptions extends Partial<EndpointOptions> {
   serverEnv?: Record<string, string>;
   /** How long restate-server may take to start. Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * Run a local cluster of this many restate-server nodes (replicated log and partitions, replication 2) instead of
+   * one server; needs `@restatedev/restatectl`. `client` then talks to every node. Default 1.
+   */
+  nodes?: number;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -59,12 +65,14 @@ export class RestateTestEnvironment {
   readonly client: Ingress;
 
   private constructor(
-    private readonly server: RestateServer,
+    private readonly server: Pick<RestateServer, "ingressUrl" | "adminUrl" | "logs" | "stop">,
     private readonly endpoint: DualProtocolServer,
     /** What the server learnt from discovery. */
     readonly deployment: DeploymentRegistration,
+    /** The cluster, when started with `nodes` > 1. */
+    readonly cluster?: RestateCluster,
   ) {
-    this.client = connect({ url: server.ingressUrl });
+    this.client = connect({ url: cluster ? cluster.ingressUrls : server.ingressUrl });
   }
 
   /**
@@ -75,17 +83,24 @@ export class RestateTestEnvironment {
   static async start(options: TestEnvironmentOptions, restateContainerFactory?: () => RestateContainer): Promise<RestateTestEnvironment> {
     checkCompatOptions(options);
     const handlers = handlersOf(options);
-    const server = await startRestateServer({
+    const nodes = options.nodes ?? 1;
+    if (!Number.isInteger(nodes) || nodes < 1) throw new RangeError(`RestateTestEnvironment.start: nodes must be a whole number ≥ 1, got ${nodes}`);
+    const serverOptions = {
       protocolV7: options.protocolV7,
       env: { ...serverSettings(options, restateContainerFactory), ...(options.serverEnv ?? {}) },
       startTimeoutMs: options.startTimeoutMs,
-    });
+    };
+    const cluster = nodes > 1 ? await startRestateCluster({ ...serverOptions, nodes }) : undefined;
+    const server = cluster ?? (await startRestateServer(serverOptions));
     let endpoint: DualProtocolServer | undefined;
     try {
       endpoint = await listen(handlers.served);
-      const deployment = await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: !handlers.h2c });
+      const useHttp11 = !handlers.h2c;
+      const deployment = cluster
+        ? await cluster.register(endpoint.url, { useHttp11 })
+        : await registerDeployment(server.adminUrl, endpoint.url, { useHttp11 });
       await waitUntilQueryable(server.adminUrl);
-      return new RestateTestEnvironment(server, endpoint, deployment);
+      return new RestateTestEnvironment(server, endpoint, deployment, cluster);
     } catch (err) {
       await Promise.allSettled([server.stop(), endpoint?.close()]);
       throw err;
@@ -113,6 +128,26 @@ export class RestateTestEnvironment {
   /** The admin API URL (name used by the official testcontainers kit). */
   adminAPIBaseUrl(): string {
     return this.server.adminUrl;
+  }
+
+  /** The cluster's nodes (ingress and admin URL each); a single server has none. */
+  get nodes(): readonly ClusterNode[] {
+    return this.cluster?.nodes ?? [];
+  }
+
+  /** SIGKILLs node `index` (0-based) of the cluster; its data stays for restartNode. */
+  killNode(index: number): Promise<void> {
+    return this.requireCluster("killNode").killNode(index);
+  }
+
+  /** Starts a killed node again (same data, ports, name) and waits until every partition has a leader. */
+  restartNode(index: number): Promise<void> {
+    return this.requireCluster("restartNode").restartNode(index);
+  }
+
+  private requireCluster(what: string): RestateCluster {
+    if (!this.cluster) throw new Error(`${what} needs a cluster: start the environment with { nodes: 3 }`);
+    return this.cluster;
   }
 
   /** The server's output so far, for diagnosing a failing test. */
@@ -188,7 +223,7 @@ function handlersOf(options: TestEnvironmentOptions): { served: { fetchHandlers(
   if (!options.services || options.services.length === 0) {
     throw new TypeError("RestateTestEnvironment.start needs { services: [...] } (or { handler })");
   }
-  const { handler: _h, alwaysReplay: _a, disableRetries: _d, container: _c, serviceEndpointAccess: _s, storage: _st, protocolV7: _p, serverEnv: _e, startTimeoutMs: _t, ...endpointOptions } = options;
+  const { handler: _h, alwaysReplay: _a, disableRetries: _d, container: _c, serviceEndpointAccess: _s, storage: _st, protocolV7: _p, serverEnv: _e, startTimeoutMs: _t, nodes: _n, ...endpointOptions } = options;
   const make = (bidirectional: boolean) => createEndpointHandler({ ...endpointOptions, services: options.services!, bidirectional });
   const handlers = { http1: make(false), http2: make(true) };
   return { served: { fetchHandlers: () => handlers }, h2c: true };
