@@ -64,5 +64,7 @@ export type {
   KeyValueStore,
 } from "./context/context-types.js";
 
+export * as internal from "./context/internal.js";
+
 export { RestateLogLevel, LogSource, LoggerContext, consoleTransport, defaultLoggerTransport } from "./context/logging.js";
 export type { LogMetadata, LoggerTransport, ConsoleTransportOptions } from "./context/logging.js";

@@ -2,7 +2,7 @@
 // and, where there is something to wait for, a RestatePromise over the notification that will carry the result.
 
 import type { InvocationMachine } from "../machine/invocation-machine.js";
-import { CANCEL_KEY, type NotificationKey } from "../machine/notifications.js";
+import { CANCEL_KEY, namedSignalKey, type NotificationKey } from "../machine/notifications.js";
 import * as sys from "../machine/syscalls.js";
 import { serde as serdes, type Serde } from "../serde/index.js";
 import { makeCallClient, makeSendClient, type CallSpec, type SendSpec } from "./clients.js";
@@ -10,7 +10,7 @@ import { DurablePromiseImpl } from "./durable-promise.js";
 import { durationToMs, type Duration } from "./duration.js";
 import { CancelledError, TerminalError, TimeoutError, failureOf } from "./errors.js";
 import { invocationIdOutcome, stateKeysOutcome, stateValueOutcome, valueOutcome } from "./outcomes.js";
-import { ConstNode, LeafNode, type PromiseNode } from "./promise-node.js";
+import { CombinatorNode, ConstNode, LeafNode, MapNode, StreamLeafNode, type PromiseNode } from "./promise-node.js";
 import { DeterministicRandom } from "./rand.js";
 import { RestatePromiseImpl, type PromiseOwner, type RestatePromise } from "./restate-promise.js";
 import { executeRun, type RunRetryOptions } from "./run-executor.js";
@@ -32,6 +32,8 @@ export interface InvocationMeta {
   eagerRuns: boolean;
   /** Where ctx.console lines go (the endpoint's logger); the console transport when unset. */
   logger?: LoggerTransport;
+  /** Handler option explicitCancellation: cancellation is read through ctx.cancellation() instead of failing awaits. */
+  explicitCancellation?: boolean;
 }
 
 type RunOptions<T> = RunRetryOptions & { serde?: Serde<T>; eager?: boolean };
@@ -56,12 +58,17 @@ export class ContextImpl implements PromiseOwner {
   private insideRun = 0;
   /** The attempt's hooks around each ctx.run closure that executes (set by runAttempt). */
   runInterceptor: RunInterceptor | undefined;
+  /** explicitCancellation: invocation ids of the calls made since the last cancelPreviousCalls(). */
+  private trackedCalls: LeafNode[] | undefined;
+  /** The promise ctx.cancellation() hands out until the cancel signal it waits for has arrived. */
+  private cancellationPromise: { leaf: StreamLeafNode; promise: RestatePromise<void> } | undefined;
 
   constructor(
     readonly machine: InvocationMachine,
     readonly meta: InvocationMeta,
   ) {
-    this.scheduler = new Scheduler(machine);
+    this.scheduler = new Scheduler(machine, meta.explicitCancellation ?? false);
+    if (meta.explicitCancellation) this.trackedCalls = [];
     this.scheduler.onCancelDelivered = () => this.cancelChildren();
     this.key = machine.startMessage.key ?? "";
   }
@@ -177,8 +184,50 @@ export class ContextImpl implements PromiseOwner {
     sys.completeAwakeable(this.machine, id, { failure: failureOf(asTerminal(reason)) });
   }
 
+  /** The next signal of that name (each call reads the next one, in the order the server delivered them). */
   signal<T>(name: string, serde?: Serde<T>): RestatePromise<T> {
-    return this.wrap(new LeafNode(sys.namedSignal(name), valueOutcome(serde ?? this.meta.defaultSerde)));
+    if (typeof name !== "string") throw new TypeError(`ctx.signal needs a signal name (a string), got ${typeof name}`);
+    return this.wrap(new StreamLeafNode(namedSignalKey(name), valueOutcome(serde ?? this.meta.defaultSerde)));
+  }
+
+  // ---- restate.internal.ContextInternal --------------------------------------------------------------------------
+
+  /** True while executing new code, false while replaying the journal. Never branch on it (non-determinism). */
+  isProcessing(): boolean {
+    return !this.machine.isReplaying;
+  }
+
+  /**
+   * Resolves when the invocation is cancelled (explicitCancellation). The same promise until the cancel signal it
+   * waits for arrives; then a fresh one, for the next cancellation.
+   */
+  cancellation(): RestatePromise<void> {
+    const current = this.cancellationPromise;
+    if (current && current.leaf.bound === undefined) return current.promise;
+    const leaf = new StreamLeafNode(CANCEL_KEY, () => ({ ok: true, value: undefined }));
+    const promise = this.wrap<void>(leaf);
+    this.cancellationPromise = { leaf, promise };
+    return promise;
+  }
+
+  /** Cancels the calls made since the last time (explicitCancellation; resolves to [] otherwise), with their ids. */
+  cancelPreviousCalls(): RestatePromise<string[]> {
+    if (!this.trackedCalls) return this.wrap(new ConstNode({ ok: true, value: [] }));
+    const ids = this.trackedCalls.splice(0);
+    const node = new MapNode(new CombinatorNode("allSettled", ids), (o) => {
+      if (!o.ok) return o;
+      const cancelled: string[] = [];
+      for (const r of o.value as PromiseSettledResult<string>[]) {
+        if (r.status === "fulfilled") {
+          this.cancel(r.value);
+          cancelled.push(r.value);
+        } else {
+          this.console.warn(`Error when trying to get invocation id: ${String(r.reason)}`);
+        }
+      }
+      return { ok: true, value: cancelled };
+    });
+    return this.wrap(node);
   }
 
   promise<T>(name: string, serde?: Serde<T>): DurablePromiseImpl<T> {
@@ -215,7 +264,9 @@ export class ContextImpl implements PromiseOwner {
   callRaw<T>(spec: CallSpec, parameter: Uint8Array, output: Serde<T>): InvocationPromiseImpl<T> {
     const { invocationIdKey, resultKey } = sys.call(this.machine, spec, parameter, spec.name ?? "");
     this.childInvocationIds.push(invocationIdKey);
-    const id = this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome));
+    const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
+    this.trackedCalls?.push(idLeaf);
+    const id = this.wrap<string>(idLeaf);
     return new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
   }
 

@@ -7,6 +7,8 @@ import type { Duration } from "./duration.js";
 export const INTERNAL_ERROR_CODE = 500;
 export const TIMEOUT_ERROR_CODE = 408;
 export const CANCELLED_ERROR_CODE = 409;
+/** Code of the error interceptors see when the attempt suspends (restate.internal.isSuspendedError). */
+export const SUSPENDED_ERROR_CODE = 599;
 
 /** Base class of every error perdure defines. `code` is an HTTP-like status code. */
 export class RestateError extends Error {

@@ -6,7 +6,7 @@ import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError } fro
 import type { InvocationMachine } from "../machine/invocation-machine.js";
 import * as sys from "../machine/syscalls.js";
 import { ContextImpl, type InvocationMeta } from "./context-impl.js";
-import { TerminalError, ensureError, failureOf } from "./errors.js";
+import { RestateError, SUSPENDED_ERROR_CODE, TerminalError, ensureError, failureOf } from "./errors.js";
 import type { HandlerEntry } from "./rpc-entry.js";
 import type { Request } from "./context-types.js";
 import { instantiateHooks, interceptAttempt, type AttemptHooks } from "./hooks.js";
@@ -66,7 +66,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
   }
   context.runInterceptor = hooks.run;
   // Rejects when the attempt ends (suspension, failure): interceptors waiting on next() unwind instead of hanging.
-  const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(new AttemptClosedError(reason))));
+  const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(attemptEndError(reason))));
   attemptEnded?.catch(() => {});
 
   // Decoding the input, the handler and encoding its output: what the handler interceptor wraps.
@@ -107,6 +107,17 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     )
     .catch((e) => endWithError(machine, e, handler, systemLog));
   return closed;
+}
+
+/**
+ * What interceptors waiting on next() see when the attempt ends under them: a suspension (or a dropped connection)
+ * is a RestateError with code 599 (restate.internal.isSuspendedError), as in the official SDK; a failure keeps its reason.
+ */
+function attemptEndError(reason: string): Error {
+  if (reason === "suspended" || reason.startsWith("abandoned")) {
+    return new RestateError("Suspended invocation", { errorCode: SUSPENDED_ERROR_CODE, cause: new AttemptClosedError(reason) });
+  }
+  return new AttemptClosedError(reason);
 }
 
 function finishWithFailure(machine: InvocationMachine, error: TerminalError): void {

@@ -21,7 +21,7 @@ export function invokeBidirectional(
   limits: InvokeLimits,
 ): Response {
   const output = frameOutput();
-  const machine = newMachine(version, handler, output.write);
+  const machine = newMachine(version, handler, output.write, limits);
   output.attach(machine);
 
   pump(request, machine, limits, () => startAttempt(machine, request, service, handler, extraArgs, limits))

@@ -12,12 +12,15 @@ import { ensureError } from "../context/errors.js";
 import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
 import { X_RESTATE_SERVER } from "./version.js";
 import { frameOutput } from "./output-stream.js";
+import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 
 export interface InvokeLimits {
   /** Largest single protocol message accepted, checked before allocating. */
   maxMessageSize: number;
   /** Telemetry: called once per attempt with how it ended. */
   onAttemptEnd?: (info: AttemptInfo) => void;
+  /** Endpoint-wide attempt limits (the handler's own `attemptLimits` win over them). */
+  attemptLimits?: AttemptLimitsOption;
 }
 
 /** What one invocation attempt did (the endpoint's `onAttemptEnd` option receives it). */
@@ -37,7 +40,7 @@ export async function invokeRequestResponse(
 ): Promise<Response> {
   if (handler.execution.eagerRuns) return invokeRequestResponseStreaming(request, service, handler, version, extraArgs, limits);
   const out: Uint8Array[] = [];
-  const machine = newMachine(version, handler, (frame) => out.push(frame));
+  const machine = newMachine(version, handler, (frame) => out.push(frame), limits);
   const ready = await readJournal(request, machine, limits);
   const headers = invocationResponseHeaders(version);
   if (ready) headers["x-perdure-attempt"] = describeAttempt(await startAttempt(machine, request, service, handler, extraArgs, limits));
@@ -59,7 +62,7 @@ async function invokeRequestResponseStreaming(
   limits: InvokeLimits,
 ): Promise<Response> {
   const output = frameOutput();
-  const machine = newMachine(version, handler, output.write);
+  const machine = newMachine(version, handler, output.write, limits);
   output.attach(machine);
   const ready = await readJournal(request, machine, limits);
   if (!ready) output.close();
@@ -91,6 +94,7 @@ export async function startAttempt(
     randomSeed,
     defaultSerde: handler.execution.defaultSerde,
     eagerRuns: handler.execution.eagerRuns,
+    explicitCancellation: handler.execution.explicitCancellation,
   });
   if (limits?.onAttemptEnd) {
     try {
@@ -103,9 +107,12 @@ export async function startAttempt(
 }
 
 /** A machine for one attempt, configured from the handler's options. */
-export function newMachine(version: number, handler: HandlerEntry, sink: (frame: Uint8Array) => void): InvocationMachine {
+export function newMachine(version: number, handler: HandlerEntry, sink: (frame: Uint8Array) => void, limits?: InvokeLimits): InvocationMachine {
   const machine = new InvocationMachine(version, sink);
   machine.mismatchBehavior = handler.execution.onJournalMismatchErrors;
+  // Outgoing messages are bounded like incoming ones unless a limit says otherwise.
+  const endpointLimits = { ...(limits ? { maxMessageBytes: limits.maxMessageSize } : {}), ...limits?.attemptLimits };
+  machine.limits = resolveAttemptLimits(endpointLimits, handler.execution.attemptLimits);
   return machine;
 }
 
@@ -135,7 +142,7 @@ async function readJournal(request: Request, machine: InvocationMachine, limits:
     }
     decoder.finish();
     machine.closeInput();
-    return true;
+    return machine.state !== "closed"; // closed: a limit ended the attempt while reading the journal
   } catch (e) {
     const error = ensureError(e);
     const code = e instanceof ProtocolError ? e.code : ErrorCode.PROTOCOL_VIOLATION;

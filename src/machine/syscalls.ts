@@ -216,10 +216,6 @@ export function sendSignal(
   m.command(MessageType.SendSignalCommand, { targetInvocationId, ...id, ...fields }, ["targetInvocationId", "idx", "name", "entryName"]);
 }
 
-export function namedSignal(name: string): NotificationKey {
-  return namedSignalKey(name);
-}
-
 export function getPromise(m: InvocationMachine, key: string): NotificationKey {
   const id = m.allocateCompletionId();
   m.command(MessageType.GetPromiseCommand, { key, resultCompletionId: id }, ["key", "resultCompletionId", "name"]);
