@@ -16,7 +16,7 @@ export interface AttemptLimits {
 }
 
 export const DEFAULT_ATTEMPT_LIMITS: Readonly<AttemptLimits> = Object.freeze({
-  maxCommands: 1_000_000,
+  maxCommands: 100_000,
   maxOutputBytes: 256 * 1024 * 1024,
   maxMessageBytes: 32 * 1024 * 1024,
   maxBufferedNotifications: 100_000,
