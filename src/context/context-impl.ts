@@ -34,6 +34,8 @@ export interface InvocationMeta {
   logger?: LoggerTransport;
   /** Handler option explicitCancellation: cancellation is read through ctx.cancellation() instead of failing awaits. */
   explicitCancellation?: boolean;
+  /** Handler option asTerminalError: also maps what ctx.run closures throw (as the official SDK does). */
+  asTerminalError?: (error: any) => TerminalError | undefined;
 }
 
 type RunOptions<T> = RunRetryOptions & { serde?: Serde<T>; eager?: boolean };
@@ -112,7 +114,7 @@ export class ContextImpl implements PromiseOwner {
           this.insideRun--;
         }
       };
-      executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {});
+      executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
     }
     return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
   }

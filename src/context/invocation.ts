@@ -66,7 +66,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
   }
   context.runInterceptor = hooks.run;
   // Rejects when the attempt ends (suspension, failure): interceptors waiting on next() unwind instead of hanging.
-  const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(attemptEndError(reason))));
+  const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(attemptEndError(machine, reason))));
   attemptEnded?.catch(() => {});
 
   // Decoding the input, the handler and encoding its output: what the handler interceptor wraps.
@@ -113,10 +113,12 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
  * What interceptors waiting on next() see when the attempt ends under them: a suspension (or a dropped connection)
  * is a RestateError with code 599 (restate.internal.isSuspendedError), as in the official SDK; a failure keeps its reason.
  */
-function attemptEndError(reason: string): Error {
+function attemptEndError(machine: InvocationMachine, reason: string): Error {
   if (reason === "suspended" || reason.startsWith("abandoned")) {
     return new RestateError("Suspended invocation", { errorCode: SUSPENDED_ERROR_CODE, cause: new AttemptClosedError(reason) });
   }
+  const failure = machine.failure;
+  if (failure) return new RestateError(failure.message, { errorCode: failure.code, cause: new AttemptClosedError(reason) });
   return new AttemptClosedError(reason);
 }
 

@@ -95,6 +95,7 @@ export async function startAttempt(
     defaultSerde: handler.execution.defaultSerde,
     eagerRuns: handler.execution.eagerRuns,
     explicitCancellation: handler.execution.explicitCancellation,
+    asTerminalError: handler.execution.asTerminalError,
   });
   if (limits?.onAttemptEnd) {
     try {

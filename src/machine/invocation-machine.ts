@@ -87,6 +87,8 @@ export class InvocationMachine {
   limits: AttemptLimits = DEFAULT_ATTEMPT_LIMITS;
   /** Bytes of frames written by this attempt. */
   outputBytes = 0;
+  /** The ErrorMessage this attempt ended with, if it failed. */
+  failure: AttemptFailure | undefined;
 
   constructor(
     readonly version: number,
@@ -310,6 +312,7 @@ export class InvocationMachine {
   /** Ends the attempt with an ErrorMessage; the server retries the invocation. Ignored once closed. */
   fail(failure: AttemptFailure): void {
     if (this.state === "closed") return;
+    this.failure = failure;
     const msg: ErrorMessage = { code: failure.code, message: failure.message };
     if (failure.stacktrace) msg.stacktrace = failure.stacktrace;
     if (failure.related) {
