@@ -21,6 +21,8 @@ export {
   createWorkflowSharedHandler,
 } from "./context/definitions.js";
 export type * from "./context/rpc-types.js";
+export type * from "./context/descriptor-types.js";
+export { iface, implement } from "./context/interface.js";
 
 export { serde } from "./serde/index.js";
 export type { Serde } from "./serde/index.js";

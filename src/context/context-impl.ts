@@ -278,29 +278,30 @@ export class ContextImpl implements PromiseOwner {
     return { invocationId: this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome)) };
   }
 
-  serviceClient(def: { name: string }, scope?: string) {
-    return makeCallClient(this, { service: def.name, scope });
+  serviceClient(def: ClientDef, scope?: string) {
+    return makeCallClient(this, target(def, undefined, scope));
   }
-  objectClient(def: { name: string }, key: string, scope?: string) {
-    return makeCallClient(this, { service: def.name, key, scope });
+  objectClient(def: ClientDef, key: string, scope?: string) {
+    return makeCallClient(this, target(def, key, scope));
   }
-  workflowClient(def: { name: string }, key: string, scope?: string) {
-    return makeCallClient(this, { service: def.name, key, scope });
+  workflowClient(def: ClientDef, key: string, scope?: string) {
+    return makeCallClient(this, target(def, key, scope));
   }
-  serviceSendClient(def: { name: string }, scope?: string) {
-    return makeSendClient(this, { service: def.name, scope });
+  serviceSendClient(def: ClientDef, scope?: string) {
+    return makeSendClient(this, target(def, undefined, scope));
   }
-  objectSendClient(def: { name: string }, key: string, scope?: string) {
-    return makeSendClient(this, { service: def.name, key, scope });
+  objectSendClient(def: ClientDef, key: string, scope?: string) {
+    return makeSendClient(this, target(def, key, scope));
   }
-  workflowSendClient(def: { name: string }, key: string, scope?: string) {
-    return makeSendClient(this, { service: def.name, key, scope });
+  workflowSendClient(def: ClientDef, key: string, scope?: string) {
+    return makeSendClient(this, target(def, key, scope));
   }
-  client(def: { name: string }, key?: string) {
-    return makeCallClient(this, { service: def.name, key });
+  /** A client from a contract (iface) or definition: services take no key, objects and workflows need one. */
+  client(def: ClientDef, key?: string, scope?: string) {
+    return makeCallClient(this, target(def, def._kind === "service" ? undefined : key, scope));
   }
-  sendClient(def: { name: string }, key?: string) {
-    return makeSendClient(this, { service: def.name, key });
+  sendClient(def: ClientDef, key?: string, scope?: string) {
+    return makeSendClient(this, target(def, def._kind === "service" ? undefined : key, scope));
   }
 
   scope(scopeKey: string) {
@@ -308,14 +309,14 @@ export class ContextImpl implements PromiseOwner {
       throw new TypeError(`invalid scope key '${scopeKey}': use 1 to 36 characters from [a-zA-Z0-9_.-]`);
     }
     return {
-      serviceClient: (def: { name: string }) => this.serviceClient(def, scopeKey),
-      objectClient: (def: { name: string }, key: string) => this.objectClient(def, key, scopeKey),
-      workflowClient: (def: { name: string }, key: string) => this.workflowClient(def, key, scopeKey),
-      serviceSendClient: (def: { name: string }) => this.serviceSendClient(def, scopeKey),
-      objectSendClient: (def: { name: string }, key: string) => this.objectSendClient(def, key, scopeKey),
-      workflowSendClient: (def: { name: string }, key: string) => this.workflowSendClient(def, key, scopeKey),
-      client: (def: { name: string }, key?: string) => makeCallClient(this, { service: def.name, key, scope: scopeKey }),
-      sendClient: (def: { name: string }, key?: string) => makeSendClient(this, { service: def.name, key, scope: scopeKey }),
+      serviceClient: (def: ClientDef) => this.serviceClient(def, scopeKey),
+      objectClient: (def: ClientDef, key: string) => this.objectClient(def, key, scopeKey),
+      workflowClient: (def: ClientDef, key: string) => this.workflowClient(def, key, scopeKey),
+      serviceSendClient: (def: ClientDef) => this.serviceSendClient(def, scopeKey),
+      objectSendClient: (def: ClientDef, key: string) => this.objectSendClient(def, key, scopeKey),
+      workflowSendClient: (def: ClientDef, key: string) => this.workflowSendClient(def, key, scopeKey),
+      client: (def: ClientDef, key?: string) => this.client(def, key, scopeKey),
+      sendClient: (def: ClientDef, key?: string) => this.sendClient(def, key, scopeKey),
     };
   }
 
@@ -353,6 +354,14 @@ export class ContextImpl implements PromiseOwner {
       }
     }
   }
+}
+
+/** A definition (service/object/workflow/implement) or a contract (iface): its name, kind and handler serdes. */
+type ClientDef = { name: string; _kind?: string; _handlers?: Record<string, { _inputSerde?: Serde<unknown>; _outputSerde?: Serde<unknown> } | undefined> };
+
+function target(def: ClientDef, key: string | undefined, scope: string | undefined) {
+  if (!def || typeof def.name !== "string") throw new TypeError("a client needs a service definition or contract (with a name)");
+  return { service: def.name, key, scope, descriptors: def._handlers };
 }
 
 function safeDeserialize<T>(serde: Serde<T>, bytes: Uint8Array) {
