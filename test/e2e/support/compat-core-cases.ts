@@ -2,7 +2,7 @@
 // (perdure under `bun run`): named-signal streams, explicit cancellation, runaway handlers.
 import { expect, it } from "vitest";
 import { cancelInvocation, invocationStatus, killInvocation, waitFor } from "./admin.js";
-import { attach, callOk, send } from "./ingress.js";
+import { attach, call, callOk, send } from "./ingress.js";
 
 export interface CompatCoreEnv {
   ingressUrl: string;
@@ -40,6 +40,13 @@ export function defineCompatCoreCases(env: () => CompatCoreEnv, opts: CompatCore
     expect(res.status, res.text).toBe(200);
     expect(res.json).toEqual(values);
     await stillServing();
+  });
+
+  it("a body that is not JSON fails the invocation with 400 and the official SDK's message", async () => {
+    const res = await call(env().ingressUrl, `${p}CompatStreams/echo`, undefined, { rawBody: "{not json", contentType: "application/json" });
+    expect(res.status).toBe(400);
+    // The JSON parser's own message follows (it differs between JavaScript engines).
+    expect((res.json as { message: string }).message).toMatch(/^Failed to deserialize input: (?!input is not valid JSON).*JSON/);
   });
 
   it("explicitCancellation: the handler races its work against ctx.cancellation() and ends normally", async () => {
