@@ -7,6 +7,7 @@ import { createFetchCore, type FetchHandler } from "./fetch-handler.js";
 import type { AttemptInfo } from "./invoke.js";
 import { createIdentityVerifier } from "./identity.js";
 import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
+import { resolveCodecProvider, type JournalValueCodec } from "./journal-codec.js";
 import { normalizeAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 import { checkLoggerTransport, withLoggerTransport, type LoggerTransport } from "../context/logging.js";
 
@@ -28,6 +29,12 @@ export interface EndpointOptions {
    * set their own `attemptLimits` option.
    */
   attemptLimits?: AttemptLimitsOption;
+  /**
+   * @experimental Encodes journal values after serialization and decodes them before deserialization (e.g.
+   * encryption): handler input and output, run results, state, awakeable/promise/signal values, call parameters.
+   * Called once, when the handler is built.
+   */
+  journalValueCodecProvider?: () => Promise<JournalValueCodec>;
 }
 
 export interface FetchEndpointOptions extends EndpointOptions {
@@ -49,6 +56,8 @@ export interface FetchEndpoint {
   onAttemptEnd(observer: (info: AttemptInfo) => void): FetchEndpoint;
   /** perdure extension: bounds on what one invocation attempt may accumulate (see EndpointOptions.attemptLimits). */
   attemptLimits(limits: AttemptLimitsOption): FetchEndpoint;
+  /** @experimental See EndpointOptions.journalValueCodecProvider. */
+  journalValueCodecProvider(codecProvider: () => Promise<JournalValueCodec>): FetchEndpoint;
   handler(): { fetch: FetchHandler };
 }
 
@@ -61,6 +70,7 @@ class FetchEndpointBuilder implements FetchEndpoint {
   private attemptObserver: ((info: AttemptInfo) => void) | undefined;
   private messageLimit: number | undefined;
   private limits: AttemptLimitsOption | undefined;
+  private codecProvider: (() => Promise<JournalValueCodec>) | undefined;
 
   bind(service: AnyDefinition): FetchEndpoint {
     serviceEntryOf(service); // validate now, with a readable error
@@ -104,6 +114,11 @@ class FetchEndpointBuilder implements FetchEndpoint {
     return this;
   }
 
+  journalValueCodecProvider(codecProvider: () => Promise<JournalValueCodec>): FetchEndpoint {
+    this.codecProvider = codecProvider;
+    return this;
+  }
+
   handler(): { fetch: FetchHandler } {
     const fetch = createEndpointHandler({
       services: this.services,
@@ -113,6 +128,7 @@ class FetchEndpointBuilder implements FetchEndpoint {
       logger: this.logger,
       onAttemptEnd: this.attemptObserver,
       attemptLimits: this.limits,
+      journalValueCodecProvider: this.codecProvider,
       ...(this.messageLimit !== undefined ? { maxMessageSize: this.messageLimit } : {}),
     });
     return { fetch };
@@ -144,6 +160,7 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
     maxMessageSize: options.maxMessageSize,
     onAttemptEnd: options.onAttemptEnd,
     attemptLimits: normalizeAttemptLimits(options.attemptLimits, "the endpoint"),
+    journalValueCodec: resolveCodecProvider(options.journalValueCodecProvider),
   });
 }
 

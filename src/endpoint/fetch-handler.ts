@@ -17,6 +17,7 @@ import type { IdentityVerifier } from "./identity.js";
 import { routeOf } from "./routing.js";
 import { X_RESTATE_SERVER } from "./version.js";
 import type { AttemptLimitsOption } from "../machine/limits.js";
+import type { JournalValueCodec } from "./journal-codec.js";
 
 export interface FetchCoreOptions {
   services: ServiceEntry[];
@@ -25,6 +26,8 @@ export interface FetchCoreOptions {
   onAttemptEnd?: (info: AttemptInfo) => void;
   /** What one invocation attempt may accumulate (defaults: DEFAULT_ATTEMPT_LIMITS). */
   attemptLimits?: AttemptLimitsOption;
+  /** The journal value codec, resolved once when the endpoint is built. */
+  journalValueCodec?: Promise<JournalValueCodec>;
   /** Request identity: when set, every request except health must be signed by one of its keys. */
   identity?: IdentityVerifier;
 }
@@ -44,6 +47,7 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
     maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
     onAttemptEnd: options.onAttemptEnd,
     attemptLimits: options.attemptLimits,
+    journalValueCodec: options.journalValueCodec,
   };
   const manifest = (version: 1 | 2 | 3 | 4) =>
     buildManifest(options.services, {

@@ -13,6 +13,7 @@ import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
 import { X_RESTATE_SERVER } from "./version.js";
 import { frameOutput } from "./output-stream.js";
 import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
+import { decodeFrameValues, type JournalValueCodec } from "./journal-codec.js";
 
 export interface InvokeLimits {
   /** Largest single protocol message accepted, checked before allocating. */
@@ -21,6 +22,8 @@ export interface InvokeLimits {
   onAttemptEnd?: (info: AttemptInfo) => void;
   /** Endpoint-wide attempt limits (the handler's own `attemptLimits` win over them). */
   attemptLimits?: AttemptLimitsOption;
+  /** The endpoint's journal value codec (journalValueCodecProvider), resolved once. */
+  journalValueCodec?: Promise<JournalValueCodec>;
 }
 
 /** What one invocation attempt did (the endpoint's `onAttemptEnd` option receives it). */
@@ -133,12 +136,13 @@ function describeAttempt(result: AttemptResult): string {
 async function readJournal(request: Request, machine: InvocationMachine, limits: InvokeLimits): Promise<boolean> {
   const decoder = new FrameDecoder({ maxMessageSize: limits.maxMessageSize });
   try {
+    const codec = await attachCodec(machine, limits);
     if (request.body) {
       const reader = request.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        for (const frame of decoder.push(value)) machine.pushFrame(frame);
+        for (const frame of decoder.push(value)) machine.pushFrame(codec ? await decodeFrameValues(frame, codec) : frame);
       }
     }
     decoder.finish();
@@ -152,6 +156,14 @@ async function readJournal(request: Request, machine: InvocationMachine, limits:
     request.body?.cancel().catch(() => {});
     return false;
   }
+}
+
+/** Gives the machine the endpoint's codec (to encode what it writes) and returns it (to decode what is read). */
+export async function attachCodec(machine: InvocationMachine, limits: InvokeLimits): Promise<JournalValueCodec | undefined> {
+  if (!limits.journalValueCodec) return undefined;
+  const codec = await limits.journalValueCodec;
+  machine.valueCodec = codec;
+  return codec;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

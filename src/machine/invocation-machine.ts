@@ -87,6 +87,18 @@ export class InvocationMachine {
   limits: AttemptLimits = DEFAULT_ATTEMPT_LIMITS;
   /** Bytes of frames written by this attempt. */
   outputBytes = 0;
+  /**
+   * The endpoint's journal value codec (journalValueCodecProvider): values this attempt writes are encoded with it;
+   * values it reads were decoded by the transport before reaching the machine. With a codec, replayed commands are
+   * not compared on their values (an encoding may differ on every attempt, e.g. encryption with a random nonce).
+   */
+  valueCodec: { encode(buf: Uint8Array): Uint8Array } | undefined;
+
+  /** A value as written to the journal (through the codec, when there is one). */
+  encodeValue(value: Uint8Array): Uint8Array {
+    return this.valueCodec ? this.valueCodec.encode(value) : value;
+  }
+
   /** The ErrorMessage this attempt ended with, if it failed. */
   failure: AttemptFailure | undefined;
 
@@ -270,7 +282,8 @@ export class InvocationMachine {
       return undefined;
     }
     const recorded = this.replayQueue[this.replayPos++]!;
-    const difference = recorded.type !== type ? undefined : diffFields(recorded.message, message, compared);
+    const fields = this.valueCodec ? compared.filter((f) => f !== "value" && f !== "parameter") : compared;
+    const difference = recorded.type !== type ? undefined : diffFields(recorded.message, message, fields);
     if (recorded.type !== type || difference !== undefined) {
       throw this.mismatch(index, recorded, type, message, difference);
     }
@@ -287,7 +300,7 @@ export class InvocationMachine {
     const stored: NotificationResult = "value" in result ? { tag: "value", value: result.value } : result.failure;
     const message =
       "value" in result
-        ? { resultCompletionId: completionId, value: result.value }
+        ? { resultCompletionId: completionId, value: this.encodeValue(result.value) }
         : { resultCompletionId: completionId, failure: result.failure.failure };
     const ackRequested = this.version >= 7;
     if (ackRequested) this.proposedRuns.set(completionId, stored);
