@@ -290,7 +290,10 @@ function define(type: ServiceType, input: DefinitionInput): any {
   const entry: ServiceEntry = { name, type, handlers: entries, options };
   // `_kind` and `_handlers` as in the official SDK: clients built from a definition (ctx.client, ctx.serviceClient)
   // use each handler's declared serdes, and a definition works wherever a descriptor does.
-  const definition = { name, _kind: KIND_OF[type], _handlers: handlerDescriptors(entries, options.serde) };
+  // Not enumerable: the definition still prints and serializes as { name }.
+  const definition = { name };
+  Object.defineProperty(definition, "_kind", { value: KIND_OF[type] });
+  Object.defineProperty(definition, "_handlers", { value: handlerDescriptors(entries, options.serde) });
   Object.defineProperty(definition, SERVICE_ENTRY, { value: entry });
   return definition;
 }

@@ -114,5 +114,6 @@ export function implement(c: Descriptor, rawConfig: unknown): any {
   };
   const def = c._kind === "service" ? service(common as never) : c._kind === "object" ? object(common as never) : workflow(common as never);
   // The contract's descriptors (not the ones derived from the implementation): clients built from it use its serdes.
-  return Object.assign(def, { _kind: c._kind, _handlers: c._handlers });
+  Object.defineProperty(def, "_handlers", { value: c._handlers });
+  return def;
 }
