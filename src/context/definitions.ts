@@ -293,7 +293,8 @@ function define(type: ServiceType, input: DefinitionInput): any {
   // Not enumerable: the definition still prints and serializes as { name }.
   const definition = { name };
   Object.defineProperty(definition, "_kind", { value: KIND_OF[type] });
-  Object.defineProperty(definition, "_handlers", { value: handlerDescriptors(entries, options.serde) });
+  // Configurable: implement() replaces them with the contract's descriptors.
+  Object.defineProperty(definition, "_handlers", { value: handlerDescriptors(entries, options.serde), configurable: true });
   Object.defineProperty(definition, SERVICE_ENTRY, { value: entry });
   return definition;
 }

@@ -73,6 +73,7 @@ describe("iface / implement", () => {
     const res = await invoke(fetch, "/invoke/Greeter/greet", journal(input({ name: "Ada" })));
     expect(outputValue(res.messages[0]!)).toBe("hello Ada");
     expect(greeter._kind).toBe("service");
+    expect(greeter._handlers).toBe(greeterContract._handlers);
     expect(() => restate.implement(greeterContract, { handlers: { greet: async () => "x" } } as never)).toThrow(/missing handler "raw"/);
   });
 
