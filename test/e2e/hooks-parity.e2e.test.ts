@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve, type RunningServer } from "../../adapters/node/index.js";
 import * as perdure from "../../src/index.js";
-import { makeHooksParityServices, type HookLog } from "./fixtures/hooks-parity.js";
+import { HOOK_PARITY_HANDLERS, hookCallsPerAttempt, makeHooksParityServices, type HookLog } from "./fixtures/hooks-parity.js";
 import { registerDeployment } from "./support/admin.js";
 import { attach, send } from "./support/ingress.js";
 import { installOfficialSdkPolyfills } from "./support/official-sdk-polyfills.js";
@@ -42,17 +42,7 @@ describe("hook call sequences equal the official SDK's", () => {
     return result;
   };
 
-  it.each([
-    "ok",
-    "retryThenSucceed",
-    "terminal",
-    "mapped",
-    "mappedInRun",
-    "terminalInRun",
-    "suspendAndReplay",
-    "retryableOutside",
-    "timeoutTerminal",
-  ])("%s", async (handler) => {
+  it.each([...HOOK_PARITY_HANDLERS])("%s", async (handler) => {
     const { perdure: p, official: o } = await runBoth(handler);
     expect(p!.hooks.length).toBeGreaterThan(0);
     expect({ status: p!.status, hooks: p!.hooks }).toEqual({ status: o!.status, hooks: o!.hooks });
@@ -64,9 +54,7 @@ describe("hook call sequences equal the official SDK's", () => {
   // in the same attempts, only interleaved differently.
   it("parallelRuns: the same calls per attempt (run closures overlap on perdure)", async () => {
     const { perdure: p, official: o } = await runBoth("parallelRuns");
-    const perAttempt = (hooks: string[]) =>
-      hooks.join("\n").split("attempt\n").filter(Boolean).map((a) => a.split("\n").filter(Boolean).sort());
-    expect(perAttempt(p!.hooks)).toEqual(perAttempt(o!.hooks));
+    expect(hookCallsPerAttempt(p!.hooks)).toEqual(hookCallsPerAttempt(o!.hooks));
     expect(p!.status).toBe(o!.status);
     expect(JSON.parse(p!.body)).toEqual(JSON.parse(o!.body));
   });
