@@ -111,7 +111,8 @@ export function ensureError(e: unknown): Error {
     const code = "code" in e && typeof e.code === "number" ? e.code : undefined;
     return new RestateError(e.message, { errorCode: code, cause: e });
   }
-  return new Error(`Non-Error value thrown: ${describeValue(e)}`, { cause: e });
+  // The official SDK's wording ("Non-Error value: " and the value as JSON, when it has one).
+  return new Error(`Non-Error value: ${describeValue(e)}`, { cause: e });
 }
 
 /** The payload of a protocol `Failure` for a terminal error. */
