@@ -147,7 +147,13 @@ function finishWithFailure(machine: InvocationMachine, error: TerminalError): vo
 function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry, log: () => Console): void {
   if (machine.state === "closed") return; // suspended, mismatched or finished already: nothing to add
   if (thrown instanceof AttemptClosedError || thrown instanceof JournalMismatchError) return;
-  const converted = handler.execution?.asTerminalError?.(thrown);
+  let converted: TerminalError | undefined;
+  try {
+    converted = handler.execution?.asTerminalError?.(thrown);
+  } catch (e) {
+    // A throwing mapper must not leave the attempt hanging: the original error stays retryable, and we say why.
+    log().warn("asTerminalError threw while mapping an error; the error is retried as it is:", e);
+  }
   if (thrown instanceof TerminalError || converted) {
     const terminal = (converted ?? thrown) as TerminalError;
     log().warn("Error when processing a Restate context operation.\n", terminal);

@@ -239,3 +239,37 @@ describe("attempt limits", () => {
     expect(() => restate.endpoint().attemptLimits({ maxCommandz: 1 } as never)).toThrow(/unknown limit 'maxCommandz'/);
   });
 });
+
+describe("asTerminalError never hangs an attempt", () => {
+  class Domain extends Error {}
+  const svc = restate.service({
+    name: "Mapper",
+    options: {
+      asTerminalError: (e: unknown) => {
+        if (e instanceof Domain) return new restate.TerminalError(`mapped ${e.message}`, { errorCode: 422 });
+        throw new Error("mapper broke");
+      },
+    },
+    handlers: {
+      inRun: async (ctx: restate.Context) => ctx.run("r", () => {
+        throw new Domain("in run");
+      }),
+      mapperThrows: async () => {
+        throw new Error("plain");
+      },
+    },
+  });
+  const { fetch } = restate.endpoint().bind(svc).handler();
+
+  it("an error thrown in ctx.run and mapped to a TerminalError is the run's journaled failure", async () => {
+    const res = await invoke(fetch, "/invoke/Mapper/inRun", journal(input()));
+    const proposal = res.messages.find((m) => m.type === MessageType.ProposeRunCompletion)!;
+    expect(messageOf<{ failure: { code: number; message: string } }>(proposal).failure).toMatchObject({ code: 422, message: "mapped in run" });
+  });
+
+  it("a mapper that throws leaves the error retryable instead of hanging", async () => {
+    const res = await invoke(fetch, "/invoke/Mapper/mapperThrows", journal(input()));
+    expect(res.messages.map((m) => m.type)).toEqual([MessageType.Error]);
+    expect(messageOf<{ message: string }>(res.messages[0]!).message).toBe("plain");
+  });
+});
