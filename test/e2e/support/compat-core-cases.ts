@@ -76,7 +76,8 @@ export function defineCompatCoreCases(env: () => CompatCoreEnv, opts: CompatCore
         const s = await invocationStatus(env().adminUrl, id);
         return s?.last_failure ? s : undefined;
       },
-      50_000,
+      // An attempt of 100 000 un-awaited runs takes a few seconds alone, much longer on a loaded 2-core machine.
+      120_000,
       `the failure of ${path}`,
       200,
     );
@@ -85,11 +86,11 @@ export function defineCompatCoreCases(env: () => CompatCoreEnv, opts: CompatCore
     await killInvocation(env().adminUrl, id);
   };
 
-  it.runIf(opts.limits)("a loop of 10 million ctx.run calls ends its attempt at attemptLimits.maxCommands; the endpoint keeps serving", { timeout: 90_000 }, async () => {
+  it.runIf(opts.limits)("a loop of 10 million ctx.run calls ends its attempt at attemptLimits.maxCommands; the endpoint keeps serving", { timeout: 180_000 }, async () => {
     await failsWithLimit(`${p}CompatRunaway/tenMillionRuns`, /Attempt limit exceeded: .*attemptLimits\.maxCommands/);
   });
 
-  it.runIf(opts.limits)("a 100 MB state value ends its attempt at attemptLimits.maxMessageBytes; the endpoint keeps serving", { timeout: 90_000 }, async () => {
+  it.runIf(opts.limits)("a 100 MB state value ends its attempt at attemptLimits.maxMessageBytes; the endpoint keeps serving", { timeout: 180_000 }, async () => {
     await failsWithLimit(`${p}CompatBigState/${uniq("k")}/put`, /Attempt limit exceeded: a SetStateCommand message of 100\.0 MiB is larger than 32\.0 MiB \(attemptLimits\.maxMessageBytes\)/);
   });
 }
