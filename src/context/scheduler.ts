@@ -95,7 +95,9 @@ export class Scheduler {
     if (!r && eagerAwait && this.machine.isInputClosed) r = w.node.resolve(this.eager);
     const cancel = this.cancelDelivered || this.explicitCancellation ? undefined : store.get(CANCEL_KEY);
     // An await of eager runs that has its results ignores a cancel stored before them (see eager-runs.ts).
-    if (cancel && (!r || cancel.seq < r.seq) && !(eagerAwait && r)) {
+    // `<=`: an await that resolves through the cancel signal itself (ctx.cancellation() without explicitCancellation)
+    // is cancelled too, as in the official SDK.
+    if (cancel && (!r || cancel.seq <= r.seq) && !(eagerAwait && r)) {
       // Each cancellation is delivered to exactly one await; later awaits proceed (e.g. compensations).
       this.cancelDelivered = true;
       this.onCancelDelivered?.();

@@ -273,3 +273,24 @@ describe("asTerminalError never hangs an attempt", () => {
     expect(messageOf<{ message: string }>(res.messages[0]!).message).toBe("plain");
   });
 });
+
+describe("ctx.cancellation() without explicitCancellation", () => {
+  it("is cancelled like any other await (as in the official SDK)", async () => {
+    const svc = restate.service({
+      name: "Implicit",
+      handlers: {
+        wait: async (ctx: restate.Context) => {
+          try {
+            await (ctx as restate.internal.ContextInternal).cancellation();
+            return "resolved";
+          } catch (e) {
+            return e instanceof restate.CancelledError ? "cancelled" : String(e);
+          }
+        },
+      },
+    });
+    const { fetch } = restate.endpoint().bind(svc).handler();
+    const res = await invoke(fetch, "/invoke/Implicit/wait", journal(input(), cancelSignal()));
+    expect(outputValue(res.messages[0]!)).toBe("cancelled");
+  });
+});
