@@ -21,6 +21,8 @@ export {
   createWorkflowSharedHandler,
 } from "./context/definitions.js";
 export type * from "./context/rpc-types.js";
+export type * from "./context/descriptor-types.js";
+export { iface, implement } from "./context/interface.js";
 
 export { serde } from "./serde/index.js";
 export type { Serde } from "./serde/index.js";
@@ -63,6 +65,8 @@ export type {
   UntypedState,
   KeyValueStore,
 } from "./context/context-types.js";
+
+export * as internal from "./context/internal.js";
 
 export { RestateLogLevel, LogSource, LoggerContext, consoleTransport, defaultLoggerTransport } from "./context/logging.js";
 export type { LogMetadata, LoggerTransport, ConsoleTransportOptions } from "./context/logging.js";

@@ -1,7 +1,7 @@
 // Typed clients for calling other handlers from a handler: a Proxy whose every property is a handler name.
 // The call's options may come from `restate.rpc.opts(...)` / `restate.rpc.sendOpts(...)` as the last argument.
 
-import { serde as serdes, type Serde } from "../serde/index.js";
+import type { Serde } from "../serde/index.js";
 import type { Duration } from "./duration.js";
 import type { ContextImpl } from "./context-impl.js";
 
@@ -24,6 +24,8 @@ interface ClientTarget {
   service: string;
   key?: string;
   scope?: string;
+  /** The definition's or contract's per-handler serdes (`_handlers`), used when the call names none. */
+  descriptors?: Record<string, { _inputSerde?: Serde<unknown>; _outputSerde?: Serde<unknown> } | undefined>;
 }
 
 /** The plain options behind rpc.opts()/rpc.sendOpts(), or a plain object passed directly. */
@@ -79,8 +81,10 @@ export function makeCallClient(ctx: ContextImpl, target: ClientTarget): Record<s
   return proxy((handler) => (...args: unknown[]) => {
     const [input, opts] = splitArgs(args);
     const o = plainOptions(opts);
-    const inSerde = (o.input ?? serdes.json) as Serde<unknown>;
-    const outSerde = (o.output ?? serdes.json) as Serde<unknown>;
+    const d = target.descriptors?.[handler];
+    // As in the official SDK: call options, then the handler's declared serde, then the calling handler's default.
+    const inSerde = (o.input ?? d?._inputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
+    const outSerde = (o.output ?? d?._outputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
     return ctx.callRaw(spec(target, handler, o), inSerde.serialize(input), outSerde);
   });
 }
@@ -89,7 +93,7 @@ export function makeSendClient(ctx: ContextImpl, target: ClientTarget): Record<s
   return proxy((handler) => (...args: unknown[]) => {
     const [input, opts] = splitArgs(args);
     const o = plainOptions(opts);
-    const inSerde = (o.input ?? serdes.json) as Serde<unknown>;
+    const inSerde = (o.input ?? target.descriptors?.[handler]?._inputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
     return ctx.sendRaw(spec(target, handler, o), inSerde.serialize(input));
   });
 }

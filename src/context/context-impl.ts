@@ -2,7 +2,7 @@
 // and, where there is something to wait for, a RestatePromise over the notification that will carry the result.
 
 import type { InvocationMachine } from "../machine/invocation-machine.js";
-import { CANCEL_KEY, type NotificationKey } from "../machine/notifications.js";
+import { CANCEL_KEY, namedSignalKey, type NotificationKey } from "../machine/notifications.js";
 import * as sys from "../machine/syscalls.js";
 import { serde as serdes, type Serde } from "../serde/index.js";
 import { makeCallClient, makeSendClient, type CallSpec, type SendSpec } from "./clients.js";
@@ -10,7 +10,7 @@ import { DurablePromiseImpl } from "./durable-promise.js";
 import { durationToMs, type Duration } from "./duration.js";
 import { CancelledError, TerminalError, TimeoutError, failureOf } from "./errors.js";
 import { invocationIdOutcome, stateKeysOutcome, stateValueOutcome, valueOutcome } from "./outcomes.js";
-import { ConstNode, LeafNode, type PromiseNode } from "./promise-node.js";
+import { CombinatorNode, ConstNode, LeafNode, MapNode, StreamLeafNode, type PromiseNode } from "./promise-node.js";
 import { DeterministicRandom } from "./rand.js";
 import { RestatePromiseImpl, type PromiseOwner, type RestatePromise } from "./restate-promise.js";
 import { executeRun, type RunRetryOptions } from "./run-executor.js";
@@ -32,6 +32,10 @@ export interface InvocationMeta {
   eagerRuns: boolean;
   /** Where ctx.console lines go (the endpoint's logger); the console transport when unset. */
   logger?: LoggerTransport;
+  /** Handler option explicitCancellation: cancellation is read through ctx.cancellation() instead of failing awaits. */
+  explicitCancellation?: boolean;
+  /** Handler option asTerminalError: also maps what ctx.run closures throw (as the official SDK does). */
+  asTerminalError?: (error: any) => TerminalError | undefined;
 }
 
 type RunOptions<T> = RunRetryOptions & { serde?: Serde<T>; eager?: boolean };
@@ -56,12 +60,17 @@ export class ContextImpl implements PromiseOwner {
   private insideRun = 0;
   /** The attempt's hooks around each ctx.run closure that executes (set by runAttempt). */
   runInterceptor: RunInterceptor | undefined;
+  /** explicitCancellation: invocation ids of the calls made since the last cancelPreviousCalls(). */
+  private trackedCalls: LeafNode[] | undefined;
+  /** The promise ctx.cancellation() hands out until the cancel signal it waits for has arrived. */
+  private cancellationPromise: { leaf: StreamLeafNode; promise: RestatePromise<void> } | undefined;
 
   constructor(
     readonly machine: InvocationMachine,
     readonly meta: InvocationMeta,
   ) {
-    this.scheduler = new Scheduler(machine);
+    this.scheduler = new Scheduler(machine, meta.explicitCancellation ?? false);
+    if (meta.explicitCancellation) this.trackedCalls = [];
     this.scheduler.onCancelDelivered = () => this.cancelChildren();
     this.key = machine.startMessage.key ?? "";
   }
@@ -105,7 +114,7 @@ export class ContextImpl implements PromiseOwner {
           this.insideRun--;
         }
       };
-      executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {});
+      executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
     }
     return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
   }
@@ -177,8 +186,50 @@ export class ContextImpl implements PromiseOwner {
     sys.completeAwakeable(this.machine, id, { failure: failureOf(asTerminal(reason)) });
   }
 
+  /** The next signal of that name (each call reads the next one, in the order the server delivered them). */
   signal<T>(name: string, serde?: Serde<T>): RestatePromise<T> {
-    return this.wrap(new LeafNode(sys.namedSignal(name), valueOutcome(serde ?? this.meta.defaultSerde)));
+    if (typeof name !== "string") throw new TypeError(`ctx.signal needs a signal name (a string), got ${typeof name}`);
+    return this.wrap(new StreamLeafNode(namedSignalKey(name), valueOutcome(serde ?? this.meta.defaultSerde)));
+  }
+
+  // ---- restate.internal.ContextInternal --------------------------------------------------------------------------
+
+  /** True while executing new code, false while replaying the journal. Never branch on it (non-determinism). */
+  isProcessing(): boolean {
+    return !this.machine.isReplaying;
+  }
+
+  /**
+   * Resolves when the invocation is cancelled (explicitCancellation). The same promise until the cancel signal it
+   * waits for arrives; then a fresh one, for the next cancellation.
+   */
+  cancellation(): RestatePromise<void> {
+    const current = this.cancellationPromise;
+    if (current && current.leaf.bound === undefined) return current.promise;
+    const leaf = new StreamLeafNode(CANCEL_KEY, () => ({ ok: true, value: undefined }));
+    const promise = this.wrap<void>(leaf);
+    this.cancellationPromise = { leaf, promise };
+    return promise;
+  }
+
+  /** Cancels the calls made since the last time (explicitCancellation; resolves to [] otherwise), with their ids. */
+  cancelPreviousCalls(): RestatePromise<string[]> {
+    if (!this.trackedCalls) return this.wrap(new ConstNode({ ok: true, value: [] }));
+    const ids = this.trackedCalls.splice(0);
+    const node = new MapNode(new CombinatorNode("allSettled", ids), (o) => {
+      if (!o.ok) return o;
+      const cancelled: string[] = [];
+      for (const r of o.value as PromiseSettledResult<string>[]) {
+        if (r.status === "fulfilled") {
+          this.cancel(r.value);
+          cancelled.push(r.value);
+        } else {
+          this.console.warn(`Error when trying to get invocation id: ${String(r.reason)}`);
+        }
+      }
+      return { ok: true, value: cancelled };
+    });
+    return this.wrap(node);
   }
 
   promise<T>(name: string, serde?: Serde<T>): DurablePromiseImpl<T> {
@@ -215,7 +266,9 @@ export class ContextImpl implements PromiseOwner {
   callRaw<T>(spec: CallSpec, parameter: Uint8Array, output: Serde<T>): InvocationPromiseImpl<T> {
     const { invocationIdKey, resultKey } = sys.call(this.machine, spec, parameter, spec.name ?? "");
     this.childInvocationIds.push(invocationIdKey);
-    const id = this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome));
+    const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
+    this.trackedCalls?.push(idLeaf);
+    const id = this.wrap<string>(idLeaf);
     return new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
   }
 
@@ -225,29 +278,30 @@ export class ContextImpl implements PromiseOwner {
     return { invocationId: this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome)) };
   }
 
-  serviceClient(def: { name: string }, scope?: string) {
-    return makeCallClient(this, { service: def.name, scope });
+  serviceClient(def: ClientDef, scope?: string) {
+    return makeCallClient(this, target(def, undefined, scope));
   }
-  objectClient(def: { name: string }, key: string, scope?: string) {
-    return makeCallClient(this, { service: def.name, key, scope });
+  objectClient(def: ClientDef, key: string, scope?: string) {
+    return makeCallClient(this, target(def, key, scope));
   }
-  workflowClient(def: { name: string }, key: string, scope?: string) {
-    return makeCallClient(this, { service: def.name, key, scope });
+  workflowClient(def: ClientDef, key: string, scope?: string) {
+    return makeCallClient(this, target(def, key, scope));
   }
-  serviceSendClient(def: { name: string }, scope?: string) {
-    return makeSendClient(this, { service: def.name, scope });
+  serviceSendClient(def: ClientDef, scope?: string) {
+    return makeSendClient(this, target(def, undefined, scope));
   }
-  objectSendClient(def: { name: string }, key: string, scope?: string) {
-    return makeSendClient(this, { service: def.name, key, scope });
+  objectSendClient(def: ClientDef, key: string, scope?: string) {
+    return makeSendClient(this, target(def, key, scope));
   }
-  workflowSendClient(def: { name: string }, key: string, scope?: string) {
-    return makeSendClient(this, { service: def.name, key, scope });
+  workflowSendClient(def: ClientDef, key: string, scope?: string) {
+    return makeSendClient(this, target(def, key, scope));
   }
-  client(def: { name: string }, key?: string) {
-    return makeCallClient(this, { service: def.name, key });
+  /** A client from a contract (iface) or definition: services take no key, objects and workflows need one. */
+  client(def: ClientDef, key?: string, scope?: string) {
+    return makeCallClient(this, target(def, def._kind === "service" ? undefined : key, scope));
   }
-  sendClient(def: { name: string }, key?: string) {
-    return makeSendClient(this, { service: def.name, key });
+  sendClient(def: ClientDef, key?: string, scope?: string) {
+    return makeSendClient(this, target(def, def._kind === "service" ? undefined : key, scope));
   }
 
   scope(scopeKey: string) {
@@ -255,14 +309,14 @@ export class ContextImpl implements PromiseOwner {
       throw new TypeError(`invalid scope key '${scopeKey}': use 1 to 36 characters from [a-zA-Z0-9_.-]`);
     }
     return {
-      serviceClient: (def: { name: string }) => this.serviceClient(def, scopeKey),
-      objectClient: (def: { name: string }, key: string) => this.objectClient(def, key, scopeKey),
-      workflowClient: (def: { name: string }, key: string) => this.workflowClient(def, key, scopeKey),
-      serviceSendClient: (def: { name: string }) => this.serviceSendClient(def, scopeKey),
-      objectSendClient: (def: { name: string }, key: string) => this.objectSendClient(def, key, scopeKey),
-      workflowSendClient: (def: { name: string }, key: string) => this.workflowSendClient(def, key, scopeKey),
-      client: (def: { name: string }, key?: string) => makeCallClient(this, { service: def.name, key, scope: scopeKey }),
-      sendClient: (def: { name: string }, key?: string) => makeSendClient(this, { service: def.name, key, scope: scopeKey }),
+      serviceClient: (def: ClientDef) => this.serviceClient(def, scopeKey),
+      objectClient: (def: ClientDef, key: string) => this.objectClient(def, key, scopeKey),
+      workflowClient: (def: ClientDef, key: string) => this.workflowClient(def, key, scopeKey),
+      serviceSendClient: (def: ClientDef) => this.serviceSendClient(def, scopeKey),
+      objectSendClient: (def: ClientDef, key: string) => this.objectSendClient(def, key, scopeKey),
+      workflowSendClient: (def: ClientDef, key: string) => this.workflowSendClient(def, key, scopeKey),
+      client: (def: ClientDef, key?: string) => this.client(def, key, scopeKey),
+      sendClient: (def: ClientDef, key?: string) => this.sendClient(def, key, scopeKey),
     };
   }
 
@@ -300,6 +354,14 @@ export class ContextImpl implements PromiseOwner {
       }
     }
   }
+}
+
+/** A definition (service/object/workflow/implement) or a contract (iface): its name, kind and handler serdes. */
+type ClientDef = { name: string; _kind?: string; _handlers?: Record<string, { _inputSerde?: Serde<unknown>; _outputSerde?: Serde<unknown> } | undefined> };
+
+function target(def: ClientDef, key: string | undefined, scope: string | undefined) {
+  if (!def || typeof def.name !== "string") throw new TypeError("a client needs a service definition or contract (with a name)");
+  return { service: def.name, key, scope, descriptors: def._handlers };
 }
 
 function safeDeserialize<T>(serde: Serde<T>, bytes: Uint8Array) {

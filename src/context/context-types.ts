@@ -21,6 +21,15 @@ import type {
   WorkflowDefinitionFrom,
 } from "./rpc-types.js";
 
+import type {
+  ClientFromDescriptors,
+  HandlerDescriptor,
+  ObjectDescriptor,
+  SendClientFromDescriptors,
+  ServiceDescriptor,
+  WorkflowDescriptor,
+} from "./descriptor-types.js";
+
 export type { RestatePromise } from "./restate-promise.js";
 
 export type TypedState = Record<string, any>;
@@ -148,7 +157,14 @@ export interface InvocationReference {
 
 export type ScopedContext = Pick<
   Context,
-  "serviceClient" | "serviceSendClient" | "objectClient" | "objectSendClient" | "workflowClient" | "workflowSendClient"
+  | "serviceClient"
+  | "serviceSendClient"
+  | "objectClient"
+  | "objectSendClient"
+  | "workflowClient"
+  | "workflowSendClient"
+  | "client"
+  | "sendClient"
 >;
 
 export interface Context extends RestateContext {
@@ -168,6 +184,17 @@ export interface Context extends RestateContext {
   workflowSendClient<D>(opts: WorkflowDefinitionFrom<D>, key: string): SendClient<Workflow<D>>;
   serviceSendClient<D>(service: ServiceDefinitionFrom<D>): SendClient<Service<D>>;
   objectSendClient<D>(obj: VirtualObjectDefinitionFrom<D>, key: string): SendClient<VirtualObject<D>>;
+  /** A client from a contract (`iface`) or an implemented definition; objects and workflows need a key. */
+  client<P extends string, H extends Record<string, HandlerDescriptor>>(serviceInterface: ServiceDescriptor<P, H>): ClientFromDescriptors<H>;
+  client<P extends string, H extends Record<string, HandlerDescriptor>>(
+    objectOrWorkflowInterface: ObjectDescriptor<P, H> | WorkflowDescriptor<P, H>,
+    key: string,
+  ): ClientFromDescriptors<H>;
+  sendClient<P extends string, H extends Record<string, HandlerDescriptor>>(serviceInterface: ServiceDescriptor<P, H>): SendClientFromDescriptors<H>;
+  sendClient<P extends string, H extends Record<string, HandlerDescriptor>>(
+    objectOrWorkflowInterface: ObjectDescriptor<P, H> | WorkflowDescriptor<P, H>,
+    key: string,
+  ): SendClientFromDescriptors<H>;
   /** Routes calls within a scope (protocol V7). */
   scope(scopeKey: string): ScopedContext;
   genericCall<REQ = Uint8Array, RES = Uint8Array>(call: GenericCall<REQ, RES>): InvocationPromise<RES>;

@@ -91,10 +91,12 @@ export class SendOpts<I> {
   }
 }
 
-export const rpc = {
-  opts: <I, O>(opts: ClientCallOptions<I, O>): Opts<I, O> => Opts.from(opts),
-  sendOpts: <I>(opts: ClientSendOptions<I>): SendOpts<I> => SendOpts.from(opts),
-};
+// Namespaces (not plain objects), as in the official SDK, so that `import sendOpts = rpc.sendOpts;` typechecks.
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export namespace rpc {
+  export const opts = <I, O>(opts: ClientCallOptions<I, O>): Opts<I, O> => Opts.from(opts);
+  export const sendOpts = <I>(opts: ClientSendOptions<I>): SendOpts<I> => SendOpts.from(opts);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // handlers.*
@@ -114,7 +116,7 @@ function markHandler(kind: HandlerMeta["kind"], optsOrFn: unknown, maybeFn: unkn
   return handler;
 }
 
-function handler<O, I = void>(
+function serviceHandler<O, I = void>(
   opts: ServiceHandlerOpts<I, O>,
   fn: (ctx: Context, input: I) => Promise<O>,
 ): RemoveVoidArgument<typeof fn> {
@@ -165,14 +167,24 @@ function objectShared(optsOrFn: unknown, fn?: unknown): any {
   return markHandler("SHARED", optsOrFn, fn);
 }
 
-/** Wrap a handler function with options (and, for objects/workflows, its concurrency kind). */
-export const handlers = {
-  handler,
-  object: { exclusive: objectExclusive, shared: objectShared },
-  workflow: { workflow: workflowRun, shared: workflowShared },
-};
+/**
+ * Wrap a handler function with options (and, for objects/workflows, its concurrency kind). A namespace, as in the
+ * official SDK, so that `import shared = restate.handlers.object.shared;` typechecks.
+ */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export namespace handlers {
+  export const handler = serviceHandler;
+  export namespace object {
+    export const exclusive = objectExclusive;
+    export const shared = objectShared;
+  }
+  export namespace workflow {
+    export const workflow = workflowRun;
+    export const shared = workflowShared;
+  }
+}
 
-export const createServiceHandler: typeof handlers.handler = handler;
+export const createServiceHandler: typeof handlers.handler = serviceHandler;
 export const createObjectHandler: typeof handlers.object.exclusive = objectExclusive;
 export const createObjectSharedHandler: typeof handlers.object.shared = objectShared;
 export const createWorkflowHandler: typeof handlers.workflow.workflow = workflowRun;
@@ -276,9 +288,30 @@ function define(type: ServiceType, input: DefinitionInput): any {
   }
 
   const entry: ServiceEntry = { name, type, handlers: entries, options };
+  // `_kind` and `_handlers` as in the official SDK: clients built from a definition (ctx.client, ctx.serviceClient)
+  // use each handler's declared serdes, and a definition works wherever a descriptor does.
+  // Not enumerable: the definition still prints and serializes as { name }.
   const definition = { name };
+  Object.defineProperty(definition, "_kind", { value: KIND_OF[type] });
+  // Configurable: implement() replaces them with the contract's descriptors.
+  Object.defineProperty(definition, "_handlers", { value: handlerDescriptors(entries, options.serde), configurable: true });
   Object.defineProperty(definition, SERVICE_ENTRY, { value: entry });
   return definition;
+}
+
+const KIND_OF = { SERVICE: "service", VIRTUAL_OBJECT: "object", WORKFLOW: "workflow" } as const;
+
+/** Each handler's effective serdes as declared (undefined → the caller's default), and whether it is shared. */
+function handlerDescriptors(entries: Map<string, HandlerEntry>, serviceSerde: unknown): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const [name, h] of entries) {
+    out[name] = {
+      _inputSerde: h.options.input ?? h.options.serde ?? serviceSerde,
+      _outputSerde: h.options.output ?? h.options.serde ?? serviceSerde,
+      _shared: h.kind === "SHARED",
+    };
+  }
+  return out;
 }
 
 function handlerKind(

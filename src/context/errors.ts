@@ -7,6 +7,8 @@ import type { Duration } from "./duration.js";
 export const INTERNAL_ERROR_CODE = 500;
 export const TIMEOUT_ERROR_CODE = 408;
 export const CANCELLED_ERROR_CODE = 409;
+/** Code of the error interceptors see when the attempt suspends (restate.internal.isSuspendedError). */
+export const SUSPENDED_ERROR_CODE = 599;
 
 /** Base class of every error perdure defines. `code` is an HTTP-like status code. */
 export class RestateError extends Error {
@@ -109,7 +111,8 @@ export function ensureError(e: unknown): Error {
     const code = "code" in e && typeof e.code === "number" ? e.code : undefined;
     return new RestateError(e.message, { errorCode: code, cause: e });
   }
-  return new Error(`Non-Error value thrown: ${describeValue(e)}`, { cause: e });
+  // The official SDK's wording ("Non-Error value: " and the value as JSON, when it has one).
+  return new Error(`Non-Error value: ${describeValue(e)}`, { cause: e });
 }
 
 /** The payload of a protocol `Failure` for a terminal error. */

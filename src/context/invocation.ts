@@ -6,11 +6,12 @@ import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError } fro
 import type { InvocationMachine } from "../machine/invocation-machine.js";
 import * as sys from "../machine/syscalls.js";
 import { ContextImpl, type InvocationMeta } from "./context-impl.js";
-import { TerminalError, ensureError, failureOf } from "./errors.js";
+import { RestateError, SUSPENDED_ERROR_CODE, TerminalError, ensureError, failureOf } from "./errors.js";
 import type { HandlerEntry } from "./rpc-entry.js";
 import type { Request } from "./context-types.js";
 import { instantiateHooks, interceptAttempt, type AttemptHooks } from "./hooks.js";
 import { LogSource, LoggerContext, createLogger, loggerTransportOf } from "./logging.js";
+import { INVALID_JSON_PREFIX } from "../serde/json.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -53,11 +54,23 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     machine.fail({ code: ErrorCode.INTERNAL, message: `cannot create the handler context: ${ensureError(e).message}` });
     return closed;
   }
-  // perdure's own lines (attempt failures) go to the endpoint's logger too; they are never replayed.
+  // The attempt's lifecycle lines, with the official SDK's texts, levels and source (JOURNAL), through the
+  // endpoint's logger; they are never marked as replayed (one line per attempt).
+  let journalLogger: Console | undefined;
   const systemLog = () => {
     const start = machine.startMessage;
-    return createLogger(logger, LogSource.SYSTEM, new LoggerContext(start.debugId ?? "", meta.service, meta.handler, start.key || undefined), () => false);
+    return (journalLogger ??= createLogger(
+      logger,
+      LogSource.JOURNAL,
+      new LoggerContext(start.debugId ?? "", meta.service, meta.handler, start.key || undefined),
+      () => false,
+    ));
   };
+  systemLog().info(machine.isReplaying ? "Replaying invocation." : "Starting invocation.");
+  machine.whenClosed((reason) => {
+    if (reason === "completed") return; // logged where the output is written (success) or below (terminal failure)
+    if (reason === "suspended") systemLog().info("Invocation suspended");
+  });
   try {
     hooks = instantiateHooks(handler.execution.hooks, () => context.request() as Request);
   } catch (e) {
@@ -66,7 +79,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
   }
   context.runInterceptor = hooks.run;
   // Rejects when the attempt ends (suspension, failure): interceptors waiting on next() unwind instead of hanging.
-  const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(new AttemptClosedError(reason))));
+  const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(attemptEndError(machine, reason))));
   attemptEnded?.catch(() => {});
 
   // Decoding the input, the handler and encoding its output: what the handler interceptor wraps.
@@ -77,7 +90,10 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
       input = handler.input.deserialize(machine.inputCommand.value?.content ?? EMPTY);
     } catch (e) {
       // Bad input will not get better with retries: answer the caller with 400.
-      throw new TerminalError(`Cannot decode the input of ${meta.service}/${meta.handler}: ${ensureError(e).message}`, { errorCode: 400 });
+      // The official SDK's wording (the parser's own message after the prefix), so that callers and tests matching
+      // on it see the same failure.
+      const reason = ensureError(e).message.replace(INVALID_JSON_PREFIX, "");
+      throw new TerminalError(`Failed to deserialize input: ${reason}`, { errorCode: 400 });
     }
     let value: unknown;
     try {
@@ -102,11 +118,25 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
         // No output only when an interceptor swallowed the handler's error: that makes the attempt a success.
         sys.output(machine, { value: output ?? EMPTY });
         machine.end();
+        systemLog().info("Invocation completed successfully.");
       },
       (thrown) => endWithError(machine, thrown, handler, systemLog),
     )
     .catch((e) => endWithError(machine, e, handler, systemLog));
   return closed;
+}
+
+/**
+ * What interceptors waiting on next() see when the attempt ends under them: a suspension (or a dropped connection)
+ * is a RestateError with code 599 (restate.internal.isSuspendedError), as in the official SDK; a failure keeps its reason.
+ */
+function attemptEndError(machine: InvocationMachine, reason: string): Error {
+  if (reason === "suspended" || reason.startsWith("abandoned")) {
+    return new RestateError("Suspended invocation", { errorCode: SUSPENDED_ERROR_CODE, cause: new AttemptClosedError(reason) });
+  }
+  const failure = machine.failure;
+  if (failure) return new RestateError(failure.message, { errorCode: failure.code, cause: new AttemptClosedError(reason) });
+  return new AttemptClosedError(reason);
 }
 
 function finishWithFailure(machine: InvocationMachine, error: TerminalError): void {
@@ -117,10 +147,16 @@ function finishWithFailure(machine: InvocationMachine, error: TerminalError): vo
 function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry, log: () => Console): void {
   if (machine.state === "closed") return; // suspended, mismatched or finished already: nothing to add
   if (thrown instanceof AttemptClosedError || thrown instanceof JournalMismatchError) return;
-  const converted = handler.execution?.asTerminalError?.(thrown);
+  let converted: TerminalError | undefined;
+  try {
+    converted = handler.execution?.asTerminalError?.(thrown);
+  } catch (e) {
+    // A throwing mapper must not leave the attempt hanging: the original error stays retryable, and we say why.
+    log().warn("asTerminalError threw while mapping an error; the error is retried as it is:", e);
+  }
   if (thrown instanceof TerminalError || converted) {
     const terminal = (converted ?? thrown) as TerminalError;
-    log().debug(`Invocation failed with a terminal error (code ${terminal.code}): ${terminal.message}`);
+    log().warn("Error when processing a Restate context operation.\n", terminal);
     try {
       finishWithFailure(machine, (converted ?? thrown) as TerminalError);
     } catch (e) {
@@ -130,7 +166,7 @@ function endWithError(machine: InvocationMachine, thrown: unknown, handler: Hand
   }
   const error = ensureError(thrown);
   const code = error instanceof UnsupportedFeatureError ? ErrorCode.UNSUPPORTED_FEATURE : retryableCode(error);
-  log().warn("Attempt failed, the server will retry it:", error);
+  log().warn("Error when processing a Restate context operation.\n", error);
   machine.fail({ code, message: error.message || error.name, stacktrace: error.stack });
 }
 

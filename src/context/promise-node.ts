@@ -8,6 +8,13 @@ import type { NotificationKey, NotificationResult, StoredNotification } from "..
 export interface NotificationLookup {
   get(key: NotificationKey): StoredNotification | undefined;
   has(key: NotificationKey): boolean;
+  /**
+   * Stream leaves (named signals, ctx.cancellation()) that are not bound yet: the stream item this leaf would read if
+   * the await resolved now. Only a StreamSession offers candidates; plain lookups leave stream leaves pending.
+   */
+  streamCandidate?(leaf: StreamLeafNode): StoredNotification | undefined;
+  /** Counts candidates handed out, so that nodes resolved through a candidate are not memoized before it is bound. */
+  readonly candidatesHanded?: number;
 }
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -22,8 +29,10 @@ export abstract class PromiseNode {
   /** The resolution, once the notifications it depends on are in; memoized because it can never change. */
   resolve(store: NotificationLookup): Resolution | undefined {
     if (this.resolved) return this.resolved;
+    const handedBefore = store.candidatesHanded;
     const r = this.compute(store);
-    if (r) this.resolved = r;
+    // A resolution that depends on a stream item not bound yet is tentative: the await may not take that item.
+    if (r && store.candidatesHanded === handedBefore) this.resolved = r;
     return r;
   }
 
@@ -64,6 +73,90 @@ export class LeafNode extends PromiseNode {
   }
 }
 
+/**
+ * Reads the next item of a stream: a named signal (each ctx.signal(name) reads the next signal of that name, in the
+ * order the server delivered them) or the cancel signal (ctx.cancellation()). The leaf binds to an item only when an
+ * await that contains it resolves at or after that item's position (see StreamSession), so which leaf reads which
+ * item depends only on the server's order and the code's order: the same on every replay.
+ */
+export class StreamLeafNode extends PromiseNode {
+  bound: StoredNotification | undefined;
+
+  constructor(
+    readonly stream: NotificationKey,
+    private readonly convert: (result: NotificationResult) => Outcome,
+  ) {
+    super();
+  }
+
+  protected compute(store: NotificationLookup): Resolution | undefined {
+    const n = this.bound ?? store.streamCandidate?.(this);
+    if (!n) return undefined;
+    let outcome: Outcome;
+    try {
+      outcome = this.convert(n.result);
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    return { seq: n.seq, outcome };
+  }
+
+  pending(store: NotificationLookup): NotificationKey | undefined {
+    if (this.bound || store.streamCandidate?.(this)) return undefined;
+    return this.stream;
+  }
+
+  leafKeys(): NotificationKey[] {
+    return [this.stream];
+  }
+}
+
+/**
+ * One evaluation of an await against the store: stream leaves get the stream items they would read (the k-th unbound
+ * leaf of a stream in this await gets the k-th unread item). When the await resolves at position R, `commit(R)` binds
+ * the leaves whose candidate came at or before R and consumes those items; the others stay unbound for later reads.
+ */
+export class StreamSession implements NotificationLookup {
+  private readonly candidates = new Map<StreamLeafNode, StoredNotification>();
+  private readonly perStream = new Map<NotificationKey, number>();
+  candidatesHanded = 0;
+
+  constructor(
+    private readonly base: NotificationLookup,
+    private readonly streams: { peekStream(key: NotificationKey, offset: number): StoredNotification | undefined; takeStream(key: NotificationKey): StoredNotification | undefined },
+  ) {}
+
+  get(key: NotificationKey): StoredNotification | undefined {
+    return this.base.get(key);
+  }
+
+  has(key: NotificationKey): boolean {
+    return this.base.has(key);
+  }
+
+  streamCandidate(leaf: StreamLeafNode): StoredNotification | undefined {
+    let c = this.candidates.get(leaf);
+    if (c === undefined) {
+      const offset = this.perStream.get(leaf.stream) ?? 0;
+      c = this.streams.peekStream(leaf.stream, offset);
+      if (c === undefined) return undefined;
+      this.perStream.set(leaf.stream, offset + 1);
+      this.candidates.set(leaf, c);
+    }
+    this.candidatesHanded++;
+    return c;
+  }
+
+  /** Binds the leaves whose candidate is at or before `seq`, consuming their items in stream order. */
+  commit(seq: number): void {
+    for (const [leaf, item] of this.candidates) {
+      if (item.seq > seq) continue;
+      const taken = this.streams.takeStream(leaf.stream);
+      leaf.bound = taken ?? item;
+    }
+  }
+}
+
 /** Already resolved (RestatePromise.resolve/reject, or a value known without the server). Orders before everything. */
 export class ConstNode extends PromiseNode {
   constructor(private readonly outcome: Outcome) {
@@ -76,6 +169,19 @@ export class ConstNode extends PromiseNode {
     return undefined;
   }
 
+  leafKeys(): NotificationKey[] {
+    return [];
+  }
+}
+
+/** Never resolves and waits for nothing (RestatePromise.race([])): combined with real promises it never wins. */
+export class NeverNode extends PromiseNode {
+  protected compute(): undefined {
+    return undefined;
+  }
+  pending(): undefined {
+    return undefined;
+  }
   leafKeys(): NotificationKey[] {
     return [];
   }

@@ -3,8 +3,8 @@
 
 import type { Duration } from "./duration.js";
 import { durationToMs } from "./duration.js";
-import { TerminalError } from "./errors.js";
-import { CombinatorNode, ConstNode, MapNode, type CombinatorKind, type PromiseNode } from "./promise-node.js";
+import { TerminalError, TimeoutError } from "./errors.js";
+import { CombinatorNode, ConstNode, MapNode, NeverNode, type CombinatorKind, type NotificationLookup, type PromiseNode } from "./promise-node.js";
 import type { Scheduler } from "./scheduler.js";
 
 /** What a promise needs from its invocation: the scheduler, and a timer for orTimeout. */
@@ -33,9 +33,11 @@ export class RestatePromiseImpl<T> implements Promise<T> {
         const { node, owner } = this;
         this.settled = new Promise<T>((resolve, reject) => owner.scheduler.await(node, resolve as (v: unknown) => void, reject));
       } else {
-        // Constants (RestatePromise.resolve/reject) need no server.
-        const r = (this.node as ConstNode).resolve(undefined as never)!;
-        this.settled = r.outcome.ok ? Promise.resolve(r.outcome.value as T) : Promise.reject(r.outcome.error);
+        // Constants (RestatePromise.resolve/reject, combinators of constants) need no server; a pending constant
+        // (RestatePromise.race([])) never settles, as in the official SDK.
+        const r = this.node.resolve(NO_NOTIFICATIONS);
+        if (!r) this.settled = new Promise<T>(() => {});
+        else this.settled = r.outcome.ok ? Promise.resolve(r.outcome.value as T) : Promise.reject(r.outcome.error);
       }
     }
     return this.settled;
@@ -57,7 +59,13 @@ export class RestatePromiseImpl<T> implements Promise<T> {
   }
 
   orTimeout(millis: Duration | number): RestatePromise<T> {
-    const owner = this.requireOwner("orTimeout");
+    // A constant has no timer to race: a settled one is returned as is, a pending one times out at once (as the
+    // official SDK does).
+    if (!this.owner) {
+      if (this.node.resolve(NO_NOTIFICATIONS)) return this;
+      return new RestatePromiseImpl<T>(new ConstNode({ ok: false, error: new TimeoutError() }), undefined);
+    }
+    const owner = this.owner;
     const timeout = owner.timeoutNode(durationToMs(millis));
     return new RestatePromiseImpl<T>(new CombinatorNode("race", [this.node, timeout]), owner);
   }
@@ -71,11 +79,10 @@ export class RestatePromiseImpl<T> implements Promise<T> {
     return new RestatePromiseImpl<U>(node, this.owner);
   }
 
-  private requireOwner(what: string): PromiseOwner {
-    if (!this.owner) throw new TypeError(`${what} is not available on a constant RestatePromise`);
-    return this.owner;
-  }
 }
+
+/** Constants resolve without any notification. */
+const NO_NOTIFICATIONS: NotificationLookup = { get: () => undefined, has: () => false };
 
 export function isRestatePromise(p: unknown): p is RestatePromise<unknown> {
   return p instanceof RestatePromiseImpl;
@@ -92,6 +99,7 @@ function combine<R>(kind: CombinatorKind, values: readonly unknown[]): RestatePr
 
 export const RestatePromise = {
   resolve<T>(value: T): RestatePromise<Awaited<T>> {
+    if (value instanceof RestatePromiseImpl) return value as RestatePromise<Awaited<T>>;
     return new RestatePromiseImpl<Awaited<T>>(new ConstNode({ ok: true, value }), undefined);
   },
   reject<T = never>(reason: TerminalError): RestatePromise<T> {
@@ -101,6 +109,8 @@ export const RestatePromise = {
     return combine("all", values);
   },
   race<const T extends readonly RestatePromise<unknown>[]>(values: T): RestatePromise<Awaited<T[number]>> {
+    // Racing nothing never settles (like Promise.race([])); orTimeout on it times out at once.
+    if (values.length === 0) return new RestatePromiseImpl(new NeverNode(), undefined);
     return combine("race", values);
   },
   any<const T extends readonly RestatePromise<unknown>[]>(values: T): RestatePromise<Awaited<T[number]>> {

@@ -5,6 +5,7 @@
 import { json } from "../serde/json.js";
 import type { Serde } from "../serde/types.js";
 import { durationToMs } from "./duration.js";
+import { normalizeAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 import type { TerminalError } from "./errors.js";
 import type { DefaultServiceOptions, HooksProvider, RetryPolicy, ServiceHandlerOpts } from "./rpc-types.js";
 
@@ -36,6 +37,7 @@ export interface InheritableOptions {
   explicitCancellation?: boolean;
   onJournalMismatchErrors?: "retry" | "pause" | "fail";
   eagerRuns?: boolean;
+  attemptLimits?: AttemptLimitsOption;
 }
 
 export interface ServiceManifestOptions extends InheritableOptions {
@@ -67,6 +69,8 @@ export interface ExecutionOptions {
   onJournalMismatchErrors: "retry" | "pause" | "fail";
   /** Request-response: resolve awaits of runs proposed in this attempt without suspending. */
   eagerRuns: boolean;
+  /** Service limits, overridden field by field by the handler's (both over the endpoint's). */
+  attemptLimits?: AttemptLimitsOption;
 }
 
 export interface HandlerEntry {
@@ -149,6 +153,7 @@ export function normalizeInheritable(raw: RawOptions | undefined, where: string)
   }
   setIfDefined(out, "onJournalMismatchErrors", mismatch);
   setIfDefined(out, "eagerRuns", bool(raw.eagerRuns, "eagerRuns", where));
+  setIfDefined(out, "attemptLimits", normalizeAttemptLimits((raw as { attemptLimits?: unknown }).attemptLimits, where));
   return out;
 }
 
@@ -203,6 +208,7 @@ export function resolveHandlerRuntime(
       explicitCancellation: handler.explicitCancellation ?? service.explicitCancellation ?? false,
       onJournalMismatchErrors: handler.onJournalMismatchErrors ?? service.onJournalMismatchErrors ?? "retry",
       eagerRuns: handler.eagerRuns ?? service.eagerRuns ?? false,
+      ...(service.attemptLimits || handler.attemptLimits ? { attemptLimits: { ...service.attemptLimits, ...handler.attemptLimits } } : {}),
     },
   };
 }

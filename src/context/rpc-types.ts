@@ -15,6 +15,7 @@ import type {
   WorkflowSharedContext,
 } from "./context-types.js";
 import type { Opts, SendOpts } from "./definitions.js";
+import type { AttemptLimitsOption } from "../machine/limits.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Marker context interfaces and definition shapes (restate-sdk-core `core`)
@@ -127,6 +128,11 @@ type CommonOptions = {
    * See README "Eager runs". Default false. A ctx.run option `eager` overrides it per run.
    */
   eagerRuns?: boolean;
+  /**
+   * perdure extension: bounds on what one attempt of these handlers may accumulate (commands, output bytes, single
+   * message size, unread signals); exceeding one ends that attempt with an error naming the limit.
+   */
+  attemptLimits?: AttemptLimitsOption;
 };
 
 export type ServiceOptions = CommonOptions;

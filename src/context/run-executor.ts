@@ -58,6 +58,7 @@ export function executeRun<T>(
   action: () => T | Promise<T>,
   serde: Serde<T>,
   opts: RunRetryOptions,
+  asTerminalError?: (error: unknown) => TerminalError | undefined,
 ): void {
   scheduler.runStarted();
   const startedAt = Date.now();
@@ -66,7 +67,7 @@ export function executeRun<T>(
     try {
       value = await action();
     } catch (thrown) {
-      failRun(machine, handle, name, thrown, opts, Date.now() - startedAt);
+      failRun(machine, handle, name, mapToTerminal(thrown, asTerminalError), opts, Date.now() - startedAt);
       return;
     }
     if (machine.state === "closed") return;
@@ -83,6 +84,16 @@ export function executeRun<T>(
   settle()
     .catch((e) => machine.fail({ code: ErrorCode.INTERNAL, message: `ctx.run '${name}': ${ensureError(e).message}` }))
     .finally(() => scheduler.runFinished());
+}
+
+/** The handler's asTerminalError applies to what a closure throws: a mapped error is the run's journaled failure. */
+function mapToTerminal(thrown: unknown, asTerminalError: ((error: unknown) => TerminalError | undefined) | undefined): unknown {
+  if (thrown instanceof TerminalError || !asTerminalError) return thrown;
+  try {
+    return asTerminalError(thrown) ?? thrown;
+  } catch {
+    return thrown;
+  }
 }
 
 function related(handle: RunHandle, name: string) {

@@ -12,7 +12,7 @@ import { CANCEL_KEY, completionKey, describeKey, type NotificationKey } from "..
 import type { AwaitTree } from "../machine/await-tree.js";
 import { CancelledError } from "./errors.js";
 import { EagerRuns } from "./eager-runs.js";
-import { asAwaitTree, type PromiseNode, type Resolution } from "./promise-node.js";
+import { StreamSession, asAwaitTree, type PromiseNode, type Resolution } from "./promise-node.js";
 
 interface Waiter {
   node: PromiseNode;
@@ -38,7 +38,14 @@ export class Scheduler {
   /** Why the attempt suspended: the awaited notifications, for telemetry. */
   suspendedOn: string | undefined;
 
-  constructor(private readonly machine: InvocationMachine) {
+  /**
+   * explicitCancellation: a cancel signal does not reject awaits (and does not cancel the calls this invocation made);
+   * user code reads it through ctx.cancellation().
+   */
+  constructor(
+    private readonly machine: InvocationMachine,
+    readonly explicitCancellation = false,
+  ) {
     this.eager = new EagerRuns(machine.notifications);
     machine.onRunProposed = (id, result) => this.eager.recordProposal(completionKey(id), result);
     machine.onNotification = () => {
@@ -82,12 +89,15 @@ export class Scheduler {
   private trySettle(w: Waiter): boolean {
     const store = this.machine.notifications;
     const eagerAwait = this.eager.isEagerAwait(w.node);
-    let r: Resolution | undefined = w.node.resolve(store);
+    const session = new StreamSession(store, store);
+    let r: Resolution | undefined = w.node.resolve(session);
     // Eager: results proposed in this attempt, usable only once nothing more can arrive on the request.
     if (!r && eagerAwait && this.machine.isInputClosed) r = w.node.resolve(this.eager);
-    const cancel = this.cancelDelivered ? undefined : store.get(CANCEL_KEY);
+    const cancel = this.cancelDelivered || this.explicitCancellation ? undefined : store.get(CANCEL_KEY);
     // An await of eager runs that has its results ignores a cancel stored before them (see eager-runs.ts).
-    if (cancel && (!r || cancel.seq < r.seq) && !(eagerAwait && r)) {
+    // `<=`: an await that resolves through the cancel signal itself (ctx.cancellation() without explicitCancellation)
+    // is cancelled too, as in the official SDK.
+    if (cancel && (!r || cancel.seq <= r.seq) && !(eagerAwait && r)) {
       // Each cancellation is delivered to exactly one await; later awaits proceed (e.g. compensations).
       this.cancelDelivered = true;
       this.onCancelDelivered?.();
@@ -95,6 +105,7 @@ export class Scheduler {
       return true;
     }
     if (!r) return false;
+    session.commit(r.seq);
     if (r.outcome.ok) w.resolve(r.outcome.value);
     else w.reject(r.outcome.error);
     return true;
@@ -128,7 +139,7 @@ export class Scheduler {
     const store = m.notifications;
     const trees: AwaitTree[] = [];
     for (const w of this.waiters) {
-      const p = w.node.pending(store);
+      const p = w.node.pending(new StreamSession(store, store));
       if (p !== undefined) trees.push(asAwaitTree(p));
     }
     if (m.isReplaying) {
@@ -144,7 +155,7 @@ export class Scheduler {
       return;
     }
     this.suspendedOn = trees.flatMap(leavesOf).map(describeKey).join(", ");
-    m.suspend(trees, !this.cancelDelivered);
+    m.suspend(trees, !this.cancelDelivered && !this.explicitCancellation);
   }
 }
 

@@ -7,6 +7,8 @@ import { createFetchCore, type FetchHandler } from "./fetch-handler.js";
 import type { AttemptInfo } from "./invoke.js";
 import { createIdentityVerifier } from "./identity.js";
 import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
+import { resolveCodecProvider, type JournalValueCodec } from "./journal-codec.js";
+import { normalizeAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 import { checkLoggerTransport, withLoggerTransport, type LoggerTransport } from "../context/logging.js";
 
 type AnyDefinition = { name: string };
@@ -21,6 +23,18 @@ export interface EndpointOptions {
   maxMessageSize?: number;
   /** Telemetry: called after every invocation attempt with its outcome, eager runs used and what it waited on. */
   onAttemptEnd?: (info: AttemptInfo) => void;
+  /**
+   * perdure extension: what one invocation attempt may accumulate (commands, output bytes, single message size,
+   * unread signals). Exceeding one ends only that attempt, with an error naming the limit. Services and handlers may
+   * set their own `attemptLimits` option.
+   */
+  attemptLimits?: AttemptLimitsOption;
+  /**
+   * @experimental Encodes journal values after serialization and decodes them before deserialization (e.g.
+   * encryption): handler input and output, run results, state, awakeable/promise/signal values, call parameters.
+   * Called once, when the handler is built.
+   */
+  journalValueCodecProvider?: () => Promise<JournalValueCodec>;
 }
 
 export interface FetchEndpointOptions extends EndpointOptions {
@@ -40,6 +54,10 @@ export interface FetchEndpoint {
   maxMessageSize(bytes: number): FetchEndpoint;
   /** perdure extension: observe every invocation attempt (outcome, eager runs, what it suspended on). */
   onAttemptEnd(observer: (info: AttemptInfo) => void): FetchEndpoint;
+  /** perdure extension: bounds on what one invocation attempt may accumulate (see EndpointOptions.attemptLimits). */
+  attemptLimits(limits: AttemptLimitsOption): FetchEndpoint;
+  /** @experimental See EndpointOptions.journalValueCodecProvider. */
+  journalValueCodecProvider(codecProvider: () => Promise<JournalValueCodec>): FetchEndpoint;
   handler(): { fetch: FetchHandler };
 }
 
@@ -51,6 +69,8 @@ class FetchEndpointBuilder implements FetchEndpoint {
   private logger: LoggerTransport | undefined;
   private attemptObserver: ((info: AttemptInfo) => void) | undefined;
   private messageLimit: number | undefined;
+  private limits: AttemptLimitsOption | undefined;
+  private codecProvider: (() => Promise<JournalValueCodec>) | undefined;
 
   bind(service: AnyDefinition): FetchEndpoint {
     serviceEntryOf(service); // validate now, with a readable error
@@ -89,6 +109,16 @@ class FetchEndpointBuilder implements FetchEndpoint {
     return this;
   }
 
+  attemptLimits(limits: AttemptLimitsOption): FetchEndpoint {
+    this.limits = normalizeAttemptLimits(limits, "the endpoint");
+    return this;
+  }
+
+  journalValueCodecProvider(codecProvider: () => Promise<JournalValueCodec>): FetchEndpoint {
+    this.codecProvider = codecProvider;
+    return this;
+  }
+
   handler(): { fetch: FetchHandler } {
     const fetch = createEndpointHandler({
       services: this.services,
@@ -97,6 +127,8 @@ class FetchEndpointBuilder implements FetchEndpoint {
       bidirectional: this.bidi,
       logger: this.logger,
       onAttemptEnd: this.attemptObserver,
+      attemptLimits: this.limits,
+      journalValueCodecProvider: this.codecProvider,
       ...(this.messageLimit !== undefined ? { maxMessageSize: this.messageLimit } : {}),
     });
     return { fetch };
@@ -117,7 +149,6 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
     const entry = applyServiceDefaults(serviceEntryOf(def), options.defaultServiceOptions);
     if (seen.has(entry.name)) throw new Error(`service '${entry.name}' is bound twice to this endpoint`);
     seen.add(entry.name);
-    refuseUnsupportedOptions(entry);
     return logger ? withLoggerTransport(entry, logger) : entry;
   });
   // Keys are checked here (a malformed one throws, naming its position); with none, requests are not checked.
@@ -128,15 +159,8 @@ export function createEndpointHandler(options: FetchEndpointOptions): FetchHandl
     protocolMode: options.bidirectional ? "BIDI_STREAM" : "REQUEST_RESPONSE",
     maxMessageSize: options.maxMessageSize,
     onAttemptEnd: options.onAttemptEnd,
+    attemptLimits: normalizeAttemptLimits(options.attemptLimits, "the endpoint"),
+    journalValueCodec: resolveCodecProvider(options.journalValueCodecProvider),
   });
 }
 
-/** Options of the official API this version cannot honour yet: refused at startup instead of silently ignored. */
-function refuseUnsupportedOptions(entry: ServiceEntry): void {
-  for (const handler of entry.handlers.values()) {
-    const where = `${entry.name}/${handler.name}`;
-    if (handler.execution.explicitCancellation) {
-      throw new Error(`${where}: the explicitCancellation option is not supported by this version of perdure`);
-    }
-  }
-}

@@ -16,12 +16,18 @@ import { invokeBidirectional } from "./invoke-bidi.js";
 import type { IdentityVerifier } from "./identity.js";
 import { routeOf } from "./routing.js";
 import { X_RESTATE_SERVER } from "./version.js";
+import type { AttemptLimitsOption } from "../machine/limits.js";
+import type { JournalValueCodec } from "./journal-codec.js";
 
 export interface FetchCoreOptions {
   services: ServiceEntry[];
   protocolMode: ProtocolMode;
   maxMessageSize?: number;
   onAttemptEnd?: (info: AttemptInfo) => void;
+  /** What one invocation attempt may accumulate (defaults: DEFAULT_ATTEMPT_LIMITS). */
+  attemptLimits?: AttemptLimitsOption;
+  /** The journal value codec, resolved once when the endpoint is built. */
+  journalValueCodec?: Promise<JournalValueCodec>;
   /** Request identity: when set, every request except health must be signed by one of its keys. */
   identity?: IdentityVerifier;
 }
@@ -37,7 +43,12 @@ function errorResponse(status: number, message: string, headers: Record<string, 
 
 export function createFetchCore(options: FetchCoreOptions): FetchHandler {
   const services = new Map(options.services.map((s) => [s.name, s]));
-  const limits: InvokeLimits = { maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, onAttemptEnd: options.onAttemptEnd };
+  const limits: InvokeLimits = {
+    maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    onAttemptEnd: options.onAttemptEnd,
+    attemptLimits: options.attemptLimits,
+    journalValueCodec: options.journalValueCodec,
+  };
   const manifest = (version: 1 | 2 | 3 | 4) =>
     buildManifest(options.services, {
       protocolMode: options.protocolMode,

@@ -9,7 +9,8 @@ import { ensureError } from "../context/errors.js";
 import type { AttemptResult } from "../context/invocation.js";
 import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
-import { invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
+import { attachCodec, invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
+import { decodeFrameValues } from "./journal-codec.js";
 import { frameOutput } from "./output-stream.js";
 
 export function invokeBidirectional(
@@ -21,7 +22,7 @@ export function invokeBidirectional(
   limits: InvokeLimits,
 ): Response {
   const output = frameOutput();
-  const machine = newMachine(version, handler, output.write);
+  const machine = newMachine(version, handler, output.write, limits);
   output.attach(machine);
 
   pump(request, machine, limits, () => startAttempt(machine, request, service, handler, extraArgs, limits))
@@ -49,11 +50,14 @@ async function pump(
   attemptEnded.then(() => reader?.cancel().catch(() => {}));
 
   try {
+    const codec = await attachCodec(machine, limits);
     if (reader) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done || machine.state === "closed") break;
-        for (const frame of decoder.push(value)) machine.pushFrame(frame);
+        for (const frame of decoder.push(value)) {
+          machine.pushFrame(codec ? await decodeFrameValues(frame, codec) : frame);
+        }
         if (!attempt && machine.isReady) attempt = start();
       }
     }

@@ -12,12 +12,18 @@ import { ensureError } from "../context/errors.js";
 import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
 import { X_RESTATE_SERVER } from "./version.js";
 import { frameOutput } from "./output-stream.js";
+import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
+import { decodeFrameValues, type JournalValueCodec } from "./journal-codec.js";
 
 export interface InvokeLimits {
   /** Largest single protocol message accepted, checked before allocating. */
   maxMessageSize: number;
   /** Telemetry: called once per attempt with how it ended. */
   onAttemptEnd?: (info: AttemptInfo) => void;
+  /** Endpoint-wide attempt limits (the handler's own `attemptLimits` win over them). */
+  attemptLimits?: AttemptLimitsOption;
+  /** The endpoint's journal value codec (journalValueCodecProvider), resolved once. */
+  journalValueCodec?: Promise<JournalValueCodec>;
 }
 
 /** What one invocation attempt did (the endpoint's `onAttemptEnd` option receives it). */
@@ -37,7 +43,7 @@ export async function invokeRequestResponse(
 ): Promise<Response> {
   if (handler.execution.eagerRuns) return invokeRequestResponseStreaming(request, service, handler, version, extraArgs, limits);
   const out: Uint8Array[] = [];
-  const machine = newMachine(version, handler, (frame) => out.push(frame));
+  const machine = newMachine(version, handler, (frame) => out.push(frame), limits);
   const ready = await readJournal(request, machine, limits);
   const headers = invocationResponseHeaders(version);
   if (ready) headers["x-perdure-attempt"] = describeAttempt(await startAttempt(machine, request, service, handler, extraArgs, limits));
@@ -59,7 +65,7 @@ async function invokeRequestResponseStreaming(
   limits: InvokeLimits,
 ): Promise<Response> {
   const output = frameOutput();
-  const machine = newMachine(version, handler, output.write);
+  const machine = newMachine(version, handler, output.write, limits);
   output.attach(machine);
   const ready = await readJournal(request, machine, limits);
   if (!ready) output.close();
@@ -91,6 +97,8 @@ export async function startAttempt(
     randomSeed,
     defaultSerde: handler.execution.defaultSerde,
     eagerRuns: handler.execution.eagerRuns,
+    explicitCancellation: handler.execution.explicitCancellation,
+    asTerminalError: handler.execution.asTerminalError,
   });
   if (limits?.onAttemptEnd) {
     try {
@@ -103,9 +111,12 @@ export async function startAttempt(
 }
 
 /** A machine for one attempt, configured from the handler's options. */
-export function newMachine(version: number, handler: HandlerEntry, sink: (frame: Uint8Array) => void): InvocationMachine {
+export function newMachine(version: number, handler: HandlerEntry, sink: (frame: Uint8Array) => void, limits?: InvokeLimits): InvocationMachine {
   const machine = new InvocationMachine(version, sink);
   machine.mismatchBehavior = handler.execution.onJournalMismatchErrors;
+  // Outgoing messages are bounded like incoming ones unless a limit says otherwise.
+  const endpointLimits = { ...(limits ? { maxMessageBytes: limits.maxMessageSize } : {}), ...limits?.attemptLimits };
+  machine.limits = resolveAttemptLimits(endpointLimits, handler.execution.attemptLimits);
   return machine;
 }
 
@@ -125,17 +136,18 @@ function describeAttempt(result: AttemptResult): string {
 async function readJournal(request: Request, machine: InvocationMachine, limits: InvokeLimits): Promise<boolean> {
   const decoder = new FrameDecoder({ maxMessageSize: limits.maxMessageSize });
   try {
+    const codec = await attachCodec(machine, limits);
     if (request.body) {
       const reader = request.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        for (const frame of decoder.push(value)) machine.pushFrame(frame);
+        for (const frame of decoder.push(value)) machine.pushFrame(codec ? await decodeFrameValues(frame, codec) : frame);
       }
     }
     decoder.finish();
     machine.closeInput();
-    return true;
+    return machine.state !== "closed"; // closed: a limit ended the attempt while reading the journal
   } catch (e) {
     const error = ensureError(e);
     const code = e instanceof ProtocolError ? e.code : ErrorCode.PROTOCOL_VIOLATION;
@@ -144,6 +156,14 @@ async function readJournal(request: Request, machine: InvocationMachine, limits:
     request.body?.cancel().catch(() => {});
     return false;
   }
+}
+
+/** Gives the machine the endpoint's codec (to encode what it writes) and returns it (to decode what is read). */
+export async function attachCodec(machine: InvocationMachine, limits: InvokeLimits): Promise<JournalValueCodec | undefined> {
+  if (!limits.journalValueCodec) return undefined;
+  const codec = await limits.journalValueCodec;
+  machine.valueCodec = codec;
+  return codec;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -19,12 +19,12 @@ import { suspensionMessage, type AwaitTree } from "./await-tree.js";
 import { diffFields } from "./command-diff.js";
 import { AttemptClosedError, JournalMismatchError } from "./errors.js";
 import { StateCache } from "./state-cache.js";
+import { AttemptLimitError, DEFAULT_ATTEMPT_LIMITS, describeBytes, type AttemptLimits } from "./limits.js";
 import {
   CANCEL_KEY,
   FIRST_AWAKEABLE_SIGNAL_ID,
   NotificationStore,
   completionKey,
-  namedSignalKey,
   signalKey,
   type NotificationKey,
   type NotificationResult,
@@ -83,6 +83,24 @@ export class InvocationMachine {
   newCommands = 0;
   /** How journal mismatches end the attempt; pause and fail take effect from V7 on. */
   mismatchBehavior: MismatchBehavior = "retry";
+  /** What this attempt may accumulate; exceeding one ends the attempt with an ErrorMessage naming it. */
+  limits: AttemptLimits = DEFAULT_ATTEMPT_LIMITS;
+  /** Bytes of frames written by this attempt. */
+  outputBytes = 0;
+  /**
+   * The endpoint's journal value codec (journalValueCodecProvider): values this attempt writes are encoded with it;
+   * values it reads were decoded by the transport before reaching the machine. With a codec, replayed commands are
+   * not compared on their values (an encoding may differ on every attempt, e.g. encryption with a random nonce).
+   */
+  valueCodec: { encode(buf: Uint8Array): Uint8Array } | undefined;
+
+  /** A value as written to the journal (through the codec, when there is one). */
+  encodeValue(value: Uint8Array): Uint8Array {
+    return this.valueCodec ? this.valueCodec.encode(value) : value;
+  }
+
+  /** The ErrorMessage this attempt ended with, if it failed. */
+  failure: AttemptFailure | undefined;
 
   constructor(
     readonly version: number,
@@ -164,6 +182,7 @@ export class InvocationMachine {
     else if (isCommand(entry.type)) this.replayQueue.push(entry);
     else if (isNotification(entry.type)) this.addNotification(entry.message as NotificationTemplate);
     else throw new ProtocolError(`${messageTypeName(entry.type)} is not allowed among the journal entries`);
+    if (this.state === "closed") return; // a limit ended the attempt while reading the journal
     this.receivedEntries++;
     if (this.receivedEntries === this.expectedEntries) {
       this.commandIndex = 1;
@@ -193,9 +212,29 @@ export class InvocationMachine {
     let key: NotificationKey;
     if (n.completionId != null) key = completionKey(n.completionId);
     else if (n.signalId != null) key = signalKey(n.signalId);
-    else if (n.signalName != null) key = namedSignalKey(n.signalName);
-    else throw new ProtocolError("notification without completion id, signal id or signal name");
+    else if (n.signalName != null) {
+      this.notifications.addNamed(n.signalName, notificationResult(n));
+      this.checkBufferedNotifications();
+      return;
+    } else throw new ProtocolError("notification without completion id, signal id or signal name");
     this.notifications.add(key, notificationResult(n));
+    if (key === CANCEL_KEY) this.checkBufferedNotifications();
+  }
+
+  private checkBufferedNotifications(): void {
+    const max = this.limits.maxBufferedNotifications;
+    if (this.notifications.bufferedStreamItems <= max || this.state === "closed") return;
+    this.failForLimit(
+      "maxBufferedNotifications",
+      `this attempt received more than ${max} signals that the handler has not read (attemptLimits.maxBufferedNotifications)`,
+    );
+  }
+
+  /** Ends the attempt because a limit was exceeded, and returns the error to throw into user code. */
+  private failForLimit(limit: keyof AttemptLimits, what: string): AttemptLimitError {
+    const message = `Attempt limit exceeded: ${what}. The attempt was ended to protect the endpoint; raise the limit if this is intended.`;
+    this.fail({ code: ErrorCode.INTERNAL, message });
+    return new AttemptLimitError(limit, message);
   }
 
   // ---- facts from the StartMessage ---------------------------------------------------------------------------
@@ -235,12 +274,16 @@ export class InvocationMachine {
     this.ensureOpen();
     const index = this.commandIndex++;
     if (this.state !== "replaying") {
-      this.write(encodeMessage(type, message));
+      if (this.newCommands >= this.limits.maxCommands) {
+        throw this.failForLimit("maxCommands", `this attempt wrote ${this.newCommands} commands (attemptLimits.maxCommands)`);
+      }
+      this.writeBounded(encodeMessage(type, message), messageTypeName(type));
       this.newCommands++;
       return undefined;
     }
     const recorded = this.replayQueue[this.replayPos++]!;
-    const difference = recorded.type !== type ? undefined : diffFields(recorded.message, message, compared);
+    const fields = this.valueCodec ? compared.filter((f) => f !== "value" && f !== "parameter") : compared;
+    const difference = recorded.type !== type ? undefined : diffFields(recorded.message, message, fields);
     if (recorded.type !== type || difference !== undefined) {
       throw this.mismatch(index, recorded, type, message, difference);
     }
@@ -257,11 +300,11 @@ export class InvocationMachine {
     const stored: NotificationResult = "value" in result ? { tag: "value", value: result.value } : result.failure;
     const message =
       "value" in result
-        ? { resultCompletionId: completionId, value: result.value }
+        ? { resultCompletionId: completionId, value: this.encodeValue(result.value) }
         : { resultCompletionId: completionId, failure: result.failure.failure };
     const ackRequested = this.version >= 7;
     if (ackRequested) this.proposedRuns.set(completionId, stored);
-    this.write(encodeMessage(MessageType.ProposeRunCompletion, message, ackRequested ? REQUESTED_ACK_FLAG : 0));
+    this.writeBounded(encodeMessage(MessageType.ProposeRunCompletion, message, ackRequested ? REQUESTED_ACK_FLAG : 0), "ctx.run result");
     this.onRunProposed?.(completionId, stored);
   }
 
@@ -282,6 +325,7 @@ export class InvocationMachine {
   /** Ends the attempt with an ErrorMessage; the server retries the invocation. Ignored once closed. */
   fail(failure: AttemptFailure): void {
     if (this.state === "closed") return;
+    this.failure = failure;
     const msg: ErrorMessage = { code: failure.code, message: failure.message };
     if (failure.stacktrace) msg.stacktrace = failure.stacktrace;
     if (failure.related) {
@@ -306,7 +350,26 @@ export class InvocationMachine {
   }
 
   private write(frame: Uint8Array): void {
+    this.outputBytes += frame.length;
     this.sink(frame);
+  }
+
+  /** Writes a frame produced by user code, within the message-size and output-size limits. */
+  private writeBounded(frame: Uint8Array, what: string): void {
+    const { maxMessageBytes, maxOutputBytes } = this.limits;
+    if (frame.length > maxMessageBytes) {
+      throw this.failForLimit(
+        "maxMessageBytes",
+        `a ${what} message of ${describeBytes(frame.length)} is larger than ${describeBytes(maxMessageBytes)} (attemptLimits.maxMessageBytes)`,
+      );
+    }
+    if (this.outputBytes + frame.length > maxOutputBytes) {
+      throw this.failForLimit(
+        "maxOutputBytes",
+        `this attempt would write more than ${describeBytes(maxOutputBytes)} of journal entries (attemptLimits.maxOutputBytes)`,
+      );
+    }
+    this.write(frame);
   }
 
   private close(reason: string): void {

@@ -43,14 +43,39 @@ export function describeKey(key: NotificationKey): string {
   return `completion ${key}`;
 }
 
+/**
+ * Notifications that can arrive more than once under the same key (named signals, the cancel signal): each arrival is
+ * one item of a FIFO stream, consumed by the awaits that read the stream, in the order user code reads it.
+ */
+interface Stream {
+  items: StoredNotification[];
+  /** Index of the first unconsumed item. */
+  head: number;
+}
+
 export class NotificationStore {
   private readonly entries = new Map<NotificationKey, StoredNotification>();
+  private readonly streams = new Map<NotificationKey, Stream>();
   private nextSeq = 0;
+  /** Stream items received and not consumed yet, over all streams (bounded by the machine's limits). */
+  bufferedStreamItems = 0;
 
   /** Records a notification. A second notification for the same key keeps the first (the server never sends two). */
   add(key: NotificationKey, result: NotificationResult): void {
+    if (key === CANCEL_KEY) {
+      // Every cancel signal counts for explicit cancellation (ctx.cancellation() reads them one by one).
+      const item = { seq: this.nextSeq++, result };
+      this.pushStreamItem(key, item);
+      if (!this.entries.has(key)) this.entries.set(key, item);
+      return;
+    }
     if (this.entries.has(key)) return;
     this.entries.set(key, { seq: this.nextSeq++, result });
+  }
+
+  /** Records one arrival of a named signal: named signals are streams (every ctx.signal(name) reads the next one). */
+  addNamed(name: string, result: NotificationResult): void {
+    this.pushStreamItem(namedSignalKey(name), { seq: this.nextSeq++, result });
   }
 
   get(key: NotificationKey): StoredNotification | undefined {
@@ -62,6 +87,34 @@ export class NotificationStore {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.nextSeq;
+  }
+
+  /** The `offset`-th unconsumed item of a stream (0 = the oldest), without consuming it. */
+  peekStream(key: NotificationKey, offset: number): StoredNotification | undefined {
+    const s = this.streams.get(key);
+    return s ? s.items[s.head + offset] : undefined;
+  }
+
+  /** Consumes the oldest unconsumed item of a stream. */
+  takeStream(key: NotificationKey): StoredNotification | undefined {
+    const s = this.streams.get(key);
+    if (!s || s.head >= s.items.length) return undefined;
+    const item = s.items[s.head]!;
+    s.items[s.head++] = undefined as never; // drop the reference: a long stream must not keep every value alive
+    this.bufferedStreamItems--;
+    if (s.head === s.items.length) this.streams.delete(key);
+    else if (s.head > 1024 && s.head * 2 > s.items.length) {
+      s.items = s.items.slice(s.head);
+      s.head = 0;
+    }
+    return item;
+  }
+
+  private pushStreamItem(key: NotificationKey, item: StoredNotification): void {
+    let s = this.streams.get(key);
+    if (!s) this.streams.set(key, (s = { items: [], head: 0 }));
+    s.items.push(item);
+    this.bufferedStreamItems++;
   }
 }

@@ -90,7 +90,7 @@ export function getStateKeys(m: InvocationMachine): StateRead<string[]> {
 }
 
 export function setState(m: InvocationMachine, name: string, value: Uint8Array): void {
-  m.command(MessageType.SetStateCommand, { key: utf8.encode(name), value: { content: value } }, ["key", "name"]);
+  m.command(MessageType.SetStateCommand, { key: utf8.encode(name), value: { content: m.encodeValue(value) } }, ["key", "name"]);
   m.stateCache.set(name, value);
 }
 
@@ -167,7 +167,7 @@ export function call(m: InvocationMachine, target: CallTarget, parameter: Uint8A
   const resultId = m.allocateCompletionId();
   m.command(
     MessageType.CallCommand,
-    { ...fields, parameter, invocationIdNotificationIdx: idIdx, resultCompletionId: resultId, name },
+    { ...fields, parameter: m.encodeValue(parameter), invocationIdNotificationIdx: idIdx, resultCompletionId: resultId, name },
     CALL_COMPARED,
   );
   return { invocationIdKey: completionKey(idIdx), resultKey: completionKey(resultId) };
@@ -176,7 +176,7 @@ export function call(m: InvocationMachine, target: CallTarget, parameter: Uint8A
 export function send(m: InvocationMachine, target: CallTarget, parameter: Uint8Array, invokeTimeMs: number | undefined, name: string) {
   const fields = targetFields(m, target);
   const idIdx = m.allocateCompletionId();
-  const message: Record<string, unknown> = { ...fields, parameter, invocationIdNotificationIdx: idIdx, name };
+  const message: Record<string, unknown> = { ...fields, parameter: m.encodeValue(parameter), invocationIdNotificationIdx: idIdx, name };
   if (invokeTimeMs !== undefined) message.invokeTime = BigInt(Math.round(invokeTimeMs));
   // invoke_time is wall-clock based: not compared on replay.
   m.command(MessageType.OneWayCallCommand, message, CALL_COMPARED.filter((f) => f !== "resultCompletionId"));
@@ -195,7 +195,7 @@ export function awakeable(m: InvocationMachine): { id: string; key: Notification
 }
 
 function resultFields(m: InvocationMachine, result: CompletionResult, names: { value: string; failure: string; void?: string }) {
-  if ("value" in result) return { [names.value]: { content: result.value } };
+  if ("value" in result) return { [names.value]: { content: m.encodeValue(result.value) } };
   if ("failure" in result) return { [names.failure]: failureMessage(m, result.failure) };
   return names.void ? { [names.void]: {} } : {};
 }
@@ -214,10 +214,6 @@ export function sendSignal(
   const id = "idx" in signal ? { idx: signal.idx } : { name: signal.name };
   const fields = resultFields(m, result, { value: "value", failure: "failure", void: "void" });
   m.command(MessageType.SendSignalCommand, { targetInvocationId, ...id, ...fields }, ["targetInvocationId", "idx", "name", "entryName"]);
-}
-
-export function namedSignal(name: string): NotificationKey {
-  return namedSignalKey(name);
 }
 
 export function getPromise(m: InvocationMachine, key: string): NotificationKey {

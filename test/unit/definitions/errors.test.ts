@@ -68,7 +68,7 @@ describe("error classes", () => {
     expect(r.retryAfter).toBe(100);
     expect(r.code).toBe(500);
     expect(RetryableError.from(new TerminalError("t", { errorCode: 422 })).code).toBe(422);
-    expect(RetryableError.from("just a string").message).toBe('Non-Error value thrown: "just a string"');
+    expect(RetryableError.from("just a string").message).toBe('Non-Error value: "just a string"');
   });
 
   it("PauseError.from gives a PauseError", () => {
@@ -95,15 +95,15 @@ describe("ensureError", () => {
   });
 
   it("gives readable messages for non-Error values", () => {
-    expect(ensureError("oops").message).toBe('Non-Error value thrown: "oops"');
-    expect(ensureError(undefined).message).toBe("Non-Error value thrown: undefined");
-    expect(ensureError(null).message).toBe("Non-Error value thrown: null");
-    expect(ensureError(42).message).toBe("Non-Error value thrown: 42");
-    expect(ensureError({ a: 1 }).message).toBe('Non-Error value thrown: {"a":1}');
-    expect(ensureError(10n).message).toBe("Non-Error value thrown: 10n");
+    expect(ensureError("oops").message).toBe('Non-Error value: "oops"');
+    expect(ensureError(undefined).message).toBe("Non-Error value: undefined");
+    expect(ensureError(null).message).toBe("Non-Error value: null");
+    expect(ensureError(42).message).toBe("Non-Error value: 42");
+    expect(ensureError({ a: 1 }).message).toBe('Non-Error value: {"a":1}');
+    expect(ensureError(10n).message).toBe("Non-Error value: 10n");
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(ensureError(circular).message).toBe("Non-Error value thrown: [object Object]");
+    expect(ensureError(circular).message).toBe("Non-Error value: [object Object]");
     expect(ensureError("oops").cause).toBe("oops");
   });
 
@@ -132,6 +132,6 @@ describe("failureOf", () => {
   it("handles other values without metadata", () => {
     expect(failureOf(new RetryableError("r", { errorCode: 503 }))).toEqual({ code: 503, message: "r", metadata: [] });
     expect(failureOf(new Error("plain"))).toEqual({ code: 500, message: "plain", metadata: [] });
-    expect(failureOf("s")).toEqual({ code: 500, message: 'Non-Error value thrown: "s"', metadata: [] });
+    expect(failureOf("s")).toEqual({ code: 500, message: 'Non-Error value: "s"', metadata: [] });
   });
 });

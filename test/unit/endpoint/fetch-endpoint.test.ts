@@ -93,7 +93,8 @@ describe("invocations", () => {
     const res = await invoke(fetch, "/invoke/Greeter/hello", [start(1), bad]);
     const failure = (res.messages[0]!.message as { failure: { code: number; message: string } }).failure;
     expect(failure.code).toBe(400);
-    expect(failure.message).toMatch(/not valid JSON/i);
+    // The official SDK's wording: "Failed to deserialize input: " and the JSON parser's message.
+    expect(failure.message).toMatch(/^Failed to deserialize input: .*JSON/);
     expect(res.messages[1]!.type).toBe(MessageType.End);
   });
 

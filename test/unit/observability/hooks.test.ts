@@ -76,9 +76,10 @@ describe("handler and run interceptors across attempts", () => {
       "h:run a before",
       "h:run a after",
       "svc:run a after",
-      // Suspended while awaiting a's result: the interceptors unwind, service hooks outermost.
-      "h:handler error AttemptClosedError",
-      "svc:handler error AttemptClosedError",
+      // Suspended while awaiting a's result: the interceptors unwind, service hooks outermost, with the official
+      // SDK's suspension error (RestateError code 599, restate.internal.isSuspendedError).
+      "h:handler error RestateError",
+      "svc:handler error RestateError",
     ]);
   });
 

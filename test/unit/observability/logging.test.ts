@@ -141,9 +141,14 @@ describe("ctx.console through the endpoint's logger", () => {
     const { fetch } = restate.endpoint().bind(svc).handler();
     await invoke(fetch, "/invoke/Logs/sleepy", [start(1), input()]);
     await invoke(fetch, "/invoke/Logs/sleepy", [start(3), input(), sleep, woke]);
+    // The attempt's lifecycle lines (as the official SDK prints them) around the handler's own lines.
     expect(info.mock.calls).toEqual([
+      ["[Logs/sleepy][inv_test] INFO:", "Starting invocation."],
       ["[Logs/sleepy][inv_test] INFO:", "before sleep"],
+      ["[Logs/sleepy][inv_test] INFO:", "Invocation suspended"],
+      ["[Logs/sleepy][inv_test] INFO:", "Replaying invocation."],
       ["[Logs/sleepy][inv_test] INFO:", "after sleep"],
+      ["[Logs/sleepy][inv_test] INFO:", "Invocation completed successfully."],
     ]);
     expect(debug).not.toHaveBeenCalled();
   });
@@ -167,13 +172,16 @@ describe("ctx.console through the endpoint's logger", () => {
     expect(user(b.lines)).toHaveLength(2);
   });
 
-  it("reports failed attempts as SYSTEM warnings", async () => {
+  it("reports the attempt's lifecycle and failures as JOURNAL lines, with the official SDK's texts and levels", async () => {
     const { lines, transport } = sink();
     const fetch = restate.createEndpointHandler({ services: [svc], logger: transport });
     await invoke(fetch, "/invoke/Logs/boom", [start(1), input()]);
-    const system = lines.filter((l) => l.meta.source === LogSource.SYSTEM);
-    expect(system.map((l) => [l.meta.level, l.args[0]])).toEqual([["warn", "Attempt failed, the server will retry it:"]]);
-    expect((system[0]!.args[1] as Error).message).toBe("kaput");
+    const journal = lines.filter((l) => l.meta.source === LogSource.JOURNAL);
+    expect(journal.map((l) => [l.meta.level, l.args[0]])).toEqual([
+      ["info", "Starting invocation."],
+      ["warn", "Error when processing a Restate context operation.\n"],
+    ]);
+    expect((journal[1]!.args[1] as Error).message).toBe("kaput");
   });
 
   it("refuses a logger that is not a function at startup", () => {
