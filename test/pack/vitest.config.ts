@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// The packed-package test (`npm run test:pack`): its own run, because it packs the repository and installs
+// throwaway projects (a few minutes), apart from `npm test`.
+export default defineConfig({
+  test: {
+    include: ["test/pack/**/*.test.ts"],
+    root: new URL("../..", import.meta.url).pathname,
+    environment: "node",
+    pool: "forks",
+    testTimeout: 240_000,
+    hookTimeout: 300_000,
+    maxWorkers: 1,
+  },
+});
