@@ -1,6 +1,7 @@
 // The MessagePack serde behind `perdure/msgpack` (msgpack.ts loads it), built on msgpackr. Only this subpath
-// imports msgpackr, so the core stays free of it. Plain objects and arrays are standard MessagePack maps and arrays (any MessagePack library can read and
-// write them, e.g. a client in another language calling the handler); the JavaScript types JSON loses travel as:
+// imports msgpackr, so the core stays free of it. Plain objects and arrays are standard MessagePack maps and arrays
+// (any MessagePack library can read and write them, e.g. a client in another language calling the handler); the
+// JavaScript types JSON loses travel as:
 //   Date        → timestamp extension (-1, standard)
 //   Uint8Array  → bin (standard; msgpackr alone would use its typed-array extension on Node and bin elsewhere)
 //   bigint      → int64/uint64 when it fits (standard), msgpackr's bigint extension (0x42) when larger

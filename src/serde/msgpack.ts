@@ -1,7 +1,8 @@
 // `perdure/msgpack`: the MessagePack serde (msgpack-serde.ts). msgpackr is an optional peer dependency, so this
 // entry loads it before anything else and, when it is not installed, fails with a message naming the package to
 // install instead of the runtime's bare "cannot find package". The dynamic import needs top-level await, which
-// Node's require(esm) refuses: CommonJS consumers load msgpack-serde.js directly (it imports msgpackr statically).
+// Node's require(esm) refuses: CommonJS consumers load msgpack-serde.js directly (the package's `default` condition
+// for this subpath; it imports msgpackr statically).
 
 import type * as Implementation from "./msgpack-serde.js";
 

@@ -68,7 +68,7 @@ async function install(name: string): Promise<string> {
     waiting.shift()?.();
   }
   // Copied, not linked: the package in the project is a real folder.
-  expect(fs.lstatSync(path.join(dir, "node_modules/perdure")).isSymbolicLink()).toBe(false);
+  if (fs.lstatSync(path.join(dir, "node_modules/perdure")).isSymbolicLink()) throw new Error(`${name}: perdure was linked, not installed`);
   return dir;
 }
 
@@ -110,7 +110,9 @@ beforeAll(async () => {
     installed.set(name, promise);
   }
   server = await startRestateServer();
-}, 300_000);
+  // The tests time their own work, not the installs.
+  await Promise.allSettled(installed.values());
+}, 420_000);
 
 afterAll(async () => {
   await stopAll();
@@ -159,6 +161,11 @@ describe.concurrent("the packed package in user projects", () => {
   it("AWS Lambda: the handler is an APIGatewayProxyHandler (and V2, ALB, function URL) of @types/aws-lambda, and serves", async () => {
     const dir = await project("lambda");
     await run(path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], { cwd: dir });
+    // msgpackr is an optional peer: not installed here, and perdure/msgpack says what to install.
+    expect(fs.existsSync(path.join(dir, "node_modules/msgpackr"))).toBe(false);
+    const probe = "import('perdure/msgpack').then(() => console.log('loaded'), (e) => console.log(e.message))";
+    const msgpack = await run(process.execPath, ["--input-type=module", "-e", probe], { cwd: dir });
+    expect(msgpack.output).toMatch(/perdure\/msgpack needs the msgpackr package.*`npm install msgpackr`/);
     const mod = (await import(pathToFileURL(path.join(dir, "dist/handler.js")).href)) as { handler: BridgedHandler };
     const bridge = await startLambdaBridge(mod.handler, { functionName: "pack-lambda" });
     bridges.push(bridge);

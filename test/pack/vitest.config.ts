@@ -9,7 +9,9 @@ export default defineConfig({
     environment: "node",
     pool: "forks",
     testTimeout: 240_000,
-    hookTimeout: 300_000,
+    hookTimeout: 420_000,
     maxWorkers: 1,
+    // The projects' tests run side by side (mostly waiting on processes), three at a time on the 2-core machine.
+    maxConcurrency: 3,
   },
 });
