@@ -10,7 +10,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerDeployment } from "../../src/testing/admin.js";
 import { freePort, startRestateServer, type RestateServer } from "../../src/testing/restate-server.js";
-import { startLambdaBridge, type BridgedHandler, type LambdaBridge } from "../e2e/runtimes/support/lambda-bridge.js";
 import { run, start, stopAll, waitHealthy, type Started } from "./processes.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -41,7 +40,8 @@ let work: string;
 let tarball: { size: number; files: number };
 let server: RestateServer;
 const installed = new Map<string, Promise<string>>();
-const bridges: LambdaBridge[] = [];
+/** Stopped at the end: the Lambda emulator and its restate-server. */
+const cleanups: Array<() => Promise<void>> = [];
 
 function copyProject(name: string): string {
   const { template, replace = {} } = PROJECTS[name]!;
@@ -116,7 +116,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAll();
-  await Promise.allSettled(bridges.map((b) => b.close()));
+  await Promise.allSettled(cleanups.map((c) => c()));
   await server?.stop();
   if (work && !process.env.PERDURE_KEEP_PACK) fs.rmSync(work, { recursive: true, force: true });
 });
@@ -158,7 +158,7 @@ describe.concurrent("the packed package in user projects", () => {
     expect(JSON.parse(called.output.trim())).toEqual({ greeting: "Hello Ada (run-1)", size: 2 });
   }, 240_000);
 
-  it("AWS Lambda: the handler is an APIGatewayProxyHandler (and V2, ALB, function URL) of @types/aws-lambda, and serves", async () => {
+  it("AWS Lambda: the handler is an APIGatewayProxyHandler (and V2, ALB, function URL) of @types/aws-lambda, and serves by ARN in perdure/testing's Lambda emulator", async () => {
     const dir = await project("lambda");
     await run(path.join(dir, "node_modules/.bin/tsc"), ["-p", "."], { cwd: dir });
     // msgpackr is an optional peer: not installed here, and perdure/msgpack says what to install.
@@ -166,11 +166,22 @@ describe.concurrent("the packed package in user projects", () => {
     const probe = "import('perdure/msgpack').then(() => console.log('loaded'), (e) => console.log(e.message))";
     const msgpack = await run(process.execPath, ["--input-type=module", "-e", probe], { cwd: dir });
     expect(msgpack.output).toMatch(/perdure\/msgpack needs the msgpackr package.*`npm install msgpackr`/);
-    const mod = (await import(pathToFileURL(path.join(dir, "dist/handler.js")).href)) as { handler: BridgedHandler };
-    const bridge = await startLambdaBridge(mod.handler, { functionName: "pack-lambda" });
-    bridges.push(bridge);
-    await registerDeployment(server.adminUrl, bridge.url, { useHttp11: true });
-    expect(await callIngress("PackLambda", "greet", "Ada")).toBe("Hello Ada from Lambda (run-1)");
+    // The function's code folder: the compiled module and the project's node_modules (linked, as a zip would hold
+    // them), run by the Lambda emulator of the installed perdure/testing; restate-server invokes it by ARN.
+    const code = path.join(dir, "function");
+    fs.mkdirSync(code);
+    fs.copyFileSync(path.join(dir, "dist/handler.js"), path.join(code, "handler.mjs"));
+    fs.symlinkSync(path.join(dir, "node_modules"), path.join(code, "node_modules"));
+    const testing = (await import(pathToFileURL(path.join(dir, "node_modules/perdure/dist/src/testing/index.js")).href)) as typeof import("../../src/testing/index.js");
+    const emulator = await testing.startLambdaEmulator({ region: "eu-central-1", accountId: "123456789012" });
+    cleanups.push(() => emulator.stop());
+    const lambdaServer = await startRestateServer({ env: testing.lambdaClientEnv(emulator) });
+    cleanups.push(() => lambdaServer.stop());
+    const version = await emulator.deploy({ name: "pack-lambda", code, handler: "handler.handler", timeoutSeconds: 30 });
+    await testing.registerLambdaDeployment(lambdaServer.adminUrl, version.versionArn);
+    const res = await fetch(`${lambdaServer.ingressUrl}/PackLambda/greet`, { method: "POST", headers: { "content-type": "application/json" }, body: '"Ada"' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toBe("Hello Ada from Lambda (run-1)");
   }, 240_000);
 
   it("Cloudflare Workers: typed by `wrangler types` alone (no @cloudflare/workers-types), served by wrangler dev", async () => {
