@@ -8,9 +8,9 @@
 // typed access to those two values and refuses the bidirectional mode, which workerd cannot serve (it speaks
 // HTTP/1.1 only and does not stream a response while the request body is still being read).
 //
-// Only types come from @cloudflare/workers-types (`import type`): nothing Workers-specific is loaded at run time,
-// and neither `nodejs_compat` nor WebAssembly is needed.
-import type { ExecutionContext } from "@cloudflare/workers-types";
+// Nothing Workers-specific is loaded at run time, and neither `nodejs_compat` nor WebAssembly is needed. The one
+// Workers type used here is declared structurally below, so the types need neither @cloudflare/workers-types nor
+// the `wrangler types` output (both of whose ExecutionContext fit it).
 import {
   createEndpointHandler as createCoreEndpointHandler,
   endpoint as createCoreEndpoint,
@@ -22,7 +22,12 @@ import {
 // The whole API, so that `import * as restate from "perdure/cloudflare"` is all a Worker needs.
 // The local `endpoint` and `createEndpointHandler` below take precedence over the re-exported ones.
 export * from "../../src/index.js";
-export type { ExecutionContext };
+
+/** The part of a Worker's `ExecutionContext` that perdure relies on (the whole object is handed to handlers). */
+export interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+}
 
 const BIDI_REFUSAL =
   "perdure/cloudflare: the bidirectional mode is not available on Cloudflare Workers: workerd serves HTTP/1.1 only " +
@@ -127,11 +132,11 @@ export function workerEnv<Env = Record<string, unknown>>(ctx: ContextWithRequest
  * The Worker's `ExecutionContext` of the request that runs this attempt (`waitUntil`, `passThroughOnException`).
  * Work handed to `waitUntil` is not journaled and may run after the attempt has ended.
  */
-export function executionContext(ctx: ContextWithRequest): ExecutionContext {
+export function executionContext<C extends ExecutionContext = ExecutionContext>(ctx: ContextWithRequest): C {
   const extraArgs = ctx.request().extraArgs;
   const executionCtx = extraArgs[1];
   if (!isExecutionContext(executionCtx)) {
     throw notOnWorkers("executionContext", extraArgs, "no Cloudflare Workers ExecutionContext is available");
   }
-  return executionCtx;
+  return executionCtx as C;
 }

@@ -10,7 +10,11 @@
 // `ctx.request().extraArgs`: the first two as on Cloudflare Workers, then the Hono context (variables set by
 // middleware through `c.set(...)` are readable with `c.get(...)`).
 
-import { Hono, type Context, type Env, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
+// hono is an optional peer dependency. The JSDoc-style ignore survives into the emitted .d.ts, so that a project
+// without hono that merely typechecks perdure's declarations gets `any` here instead of TS2307.
+/** @ts-ignore hono may be absent */
+import type { Context, Env, Hono as HonoApp, MiddlewareHandler } from "hono";
 import { routeOf } from "../../src/endpoint/routing.js";
 
 // `any[]`, not `unknown[]`: a Hono app's fetch(request, env?, executionCtx?) must fit without a cast.
@@ -67,7 +71,7 @@ export function restateMiddleware<E extends Env = Env>(handler: FetchHandlerLike
  * A Hono sub-app that answers every request with the endpoint (unknown paths get the endpoint's 404, which names
  * the routes it serves). Mount it with `app.route("/restate", restateRoutes(handler))`.
  */
-export function restateRoutes<E extends Env = Env>(handler: FetchHandlerLike): Hono<E> {
+export function restateRoutes<E extends Env = Env>(handler: FetchHandlerLike): HonoApp<E> {
   const fetchFn = toFetchFunction(handler);
   const routes = new Hono<E>();
   routes.all("*", (c) => run(fetchFn, c as unknown as Context));

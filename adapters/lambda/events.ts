@@ -4,7 +4,8 @@
 //  - API Gateway HTTP API (payload v2) and Lambda function URLs: `version: "2.0"`, `rawPath`, `rawQueryString`,
 //    `requestContext.http.method`, `headers` (repeated values comma-joined), `cookies`.
 //  - Application Load Balancer: like v1 plus `requestContext.elb`; query values arrive still URL-encoded.
-// The types below are structural and loose on purpose, so that events typed with `@types/aws-lambda` fit them.
+// The types below are structural and loose on purpose, so that events typed with `@types/aws-lambda` fit them (no
+// index signatures: the interfaces of @types/aws-lambda have none, and would not be assignable).
 
 import { decodeBase64 } from "./base64.js";
 
@@ -21,7 +22,7 @@ export interface ApiGatewayV1Event {
   multiValueQueryStringParameters?: MultiStringMap | null;
   body?: string | null;
   isBase64Encoded?: boolean;
-  requestContext?: { domainName?: string; [key: string]: unknown } | null;
+  requestContext?: { domainName?: string } | null;
 }
 
 export interface ApiGatewayV2Event {
@@ -32,7 +33,7 @@ export interface ApiGatewayV2Event {
   cookies?: string[];
   body?: string;
   isBase64Encoded?: boolean;
-  requestContext: { http: { method: string; [key: string]: unknown }; domainName?: string; [key: string]: unknown };
+  requestContext: { http: { method: string }; domainName?: string };
 }
 
 export interface AlbEvent {
@@ -44,7 +45,7 @@ export interface AlbEvent {
   multiValueQueryStringParameters?: MultiStringMap;
   body?: string | null;
   isBase64Encoded?: boolean;
-  requestContext: { elb: { targetGroupArn?: string; [key: string]: unknown } };
+  requestContext: { elb: { targetGroupArn?: string } };
 }
 
 export type LambdaHttpEvent = ApiGatewayV1Event | ApiGatewayV2Event | AlbEvent;

@@ -5,8 +5,8 @@ import { ErrorCode } from "../../src/protocol/errors.js";
 import { encodeMessage } from "../../src/protocol/messages.js";
 import { MessageType } from "../../src/protocol/message-types.js";
 import { parseInvocationContentType } from "../../src/protocol/versions.js";
-import { eventToRequest, MalformedEventError, type EventKind, type LambdaHttpEvent } from "./events.js";
-import { buildResult, encodeResponse, LAMBDA_SYNC_RESPONSE_LIMIT, type LambdaHttpResult, type ResultShape } from "./result.js";
+import { eventToRequest, MalformedEventError, type AlbEvent, type ApiGatewayV1Event, type ApiGatewayV2Event, type EventKind, type LambdaHttpEvent } from "./events.js";
+import { buildResult, encodeResponse, LAMBDA_SYNC_RESPONSE_LIMIT, type AlbResult, type ApiGatewayV1Result, type ApiGatewayV2Result, type LambdaHttpResult, type ResultShape } from "./result.js";
 import { encodeBase64 } from "./base64.js";
 
 // `any[]`, not `unknown[]`: a Hono app's fetch(request, env?, executionCtx?) must fit without a cast.
@@ -23,7 +23,17 @@ export interface LambdaContext {
   getRemainingTimeInMillis?: () => number;
 }
 
-export type LambdaHandler = (event: LambdaHttpEvent, context?: LambdaContext) => Promise<LambdaHttpResult>;
+/**
+ * A Lambda handler: one overload per event source, each answering with that source's result shape, so that it can be
+ * assigned to `@types/aws-lambda`'s handler types (`APIGatewayProxyHandler`, `APIGatewayProxyHandlerV2`,
+ * `ALBHandler`, `LambdaFunctionURLHandler`) and to `Handler`; the last overload takes any of the three.
+ */
+export interface LambdaHandler {
+  (event: ApiGatewayV1Event, context?: LambdaContext, callback?: unknown): Promise<ApiGatewayV1Result>;
+  (event: ApiGatewayV2Event, context?: LambdaContext, callback?: unknown): Promise<ApiGatewayV2Result>;
+  (event: AlbEvent, context?: LambdaContext, callback?: unknown): Promise<AlbResult>;
+  (event: LambdaHttpEvent, context?: LambdaContext, callback?: unknown): Promise<LambdaHttpResult>;
+}
 
 export interface LambdaHandlerOptions {
   /**
@@ -41,7 +51,8 @@ export interface LambdaHandlerOptions {
 export function lambdaHandler(handler: FetchHandlerLike, options: LambdaHandlerOptions = {}): LambdaHandler {
   const fetchFn: FetchFunction = typeof handler === "function" ? handler : (request, ...extra) => handler.fetch(request, ...extra);
   const limit = options.maxResponseBytes ?? LAMBDA_SYNC_RESPONSE_LIMIT;
-  return async (event, context) => {
+  // The result has the shape of the event's source (buildResult follows the event kind): the overloads hold.
+  const handle = async (event: LambdaHttpEvent, context?: LambdaContext): Promise<LambdaHttpResult> => {
     let translated;
     try {
       translated = eventToRequest(event);
@@ -66,6 +77,7 @@ export function lambdaHandler(handler: FetchHandlerLike, options: LambdaHandlerO
     if (encoded.payloadBytes <= limit) return encoded.result;
     return oversizedResult(shape, response, encoded.bodyBytes, encoded.payloadBytes, limit);
   };
+  return handle as LambdaHandler;
 }
 
 /**

@@ -31,6 +31,9 @@ re-registers it when a file next to it changes, and stops everything on Ctrl-C.
   - an endpoint builder:      export default restate.endpoint().bind(greeter)
   - a fetch handler:          export default restate.endpoint().bind(greeter).handler()
   - a list of services:       export default [greeter, counter]
+or a module without a default export that starts its own server (node, bun, deno), e.g.
+                              await serve(handler, { port: 9080 })
+  its first server is registered; it may read the port to use from $PORT (--mode and --port then do not apply).
 
 Options:
   --runtime node|bun|deno|workerd|lambda
@@ -65,7 +68,8 @@ function portValue(flag: string, value: string | undefined): number {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") return { command: "help" };
+  if (command === undefined) throw new UsageError("no command given");
+  if (command === "-h" || command === "--help" || command === "help") return { command: "help" };
   if (command === "-v" || command === "--version") return { command: "version" };
   if (command !== "dev") throw new UsageError(`unknown command '${command}' (the only command is 'dev')`);
 

@@ -146,11 +146,17 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       return lambdaVersionProcess(lambda);
     }
     const plan = launchPlan(runtime, entry, options.mode, endpointPort, cwd);
-    return startEndpointProcess({
+    const started = await startEndpointProcess({
       plan,
       cwd,
       onLine: (line) => log(`[${runtime}] ${line}`),
     });
+    // An entry that starts its own server chooses its port (it may read $PORT); an explicit --port must hold.
+    if (options.port !== undefined && started.port !== options.port) {
+      await started.stop();
+      throw new DevError(`--port ${options.port}: the entry started its own server on port ${started.port}; make it listen on process.env.PORT, or drop --port`);
+    }
+    return started;
   };
 
   const register = async (ep: EndpointProcess, force: boolean) => {
@@ -230,7 +236,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     adminUrl: server.adminUrl,
     get endpointUrl() {
       if (lambda?.current) return lambda.current.versionArn;
-      return `http://127.0.0.1:${endpointPort}`;
+      return endpoint?.url ?? `http://127.0.0.1:${endpointPort}`;
     },
     get endpointPid() {
       return endpoint?.pid ?? -1;

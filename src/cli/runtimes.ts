@@ -68,23 +68,25 @@ export class UnsupportedModeError extends Error {
 export function launchPlan(runtime: Runtime, entryFile: string, mode: Mode | undefined, port: number, cwd: string): LaunchPlan {
   const entryUrl = pathToFileURL(entryFile).href;
   const runnerArgs = [entryUrl, mode ?? "auto", String(port)];
+  // For entries that start their own server: the conventional variable (perdure/node's endpoint().listen() reads it).
+  const portEnv = { PORT: String(port) };
   switch (runtime) {
     case "node": {
       // Node cannot import TypeScript by itself (before 23.6, and never with `.js` import suffixes).
-      const env: Record<string, string> = isTypeScript(entryFile) ? { PERDURE_ESBUILD_URL: esbuildUrl(cwd) } : {};
+      const env: Record<string, string> = isTypeScript(entryFile) ? { ...portEnv, PERDURE_ESBUILD_URL: esbuildUrl(cwd) } : portEnv;
       return { command: process.execPath, args: ["--enable-source-maps", runnerScript("node"), ...runnerArgs], env, http1Only: false };
     }
     case "bun": {
       const bun = findBinary("bun", cwd);
       if (!bun) throw new RuntimeMissingError("bun is not installed: `npm install --save-dev bun` (or see https://bun.sh)");
-      return { command: bun, args: ["--no-install", "run", runnerScript("bun"), ...runnerArgs], env: { DO_NOT_TRACK: "1" }, http1Only: true };
+      return { command: bun, args: ["--no-install", "run", runnerScript("bun"), ...runnerArgs], env: { ...portEnv, DO_NOT_TRACK: "1" }, http1Only: true };
     }
     case "deno": {
       const deno = findBinary("deno", cwd);
       if (!deno) throw new RuntimeMissingError("deno is not installed: `npm install --save-dev deno` (or see https://deno.com)");
       // A development server: the handlers may call other APIs (network), read files and the environment.
       const args = ["run", "--no-prompt", "--unstable-sloppy-imports", "--allow-net", "--allow-read", "--allow-env", runnerScript("deno"), ...runnerArgs];
-      return { command: deno, args, env: { DENO_NO_UPDATE_CHECK: "1" }, http1Only: false };
+      return { command: deno, args, env: { ...portEnv, DENO_NO_UPDATE_CHECK: "1" }, http1Only: false };
     }
     case "lambda":
       // Not a process of its own: the function runs in the Lambda emulator (see lambda-target.ts).

@@ -273,6 +273,64 @@ describe.concurrent("perdure dev errors", () => {
     }
   });
 
+  it("an entry that starts its own server (the README's main.ts), on Node and on Deno", async () => {
+    const greeterModule = greeterSource("self-served").replace("export default restate.endpoint().bind(greeter);", "export { greeter };");
+    const p = await ports();
+    const dir = project({
+      "greeter.ts": greeterModule,
+      // As in the README: a fixed port, the NodeNext-style `.js` suffix for a .ts file, no default export.
+      "main.ts": [
+        `import * as restate from ${JSON.stringify(distIndex)};`,
+        `import { serve } from ${JSON.stringify(path.join(root, "dist/adapters/node/index.js"))};`,
+        `import { greeter } from "./greeter.js";`,
+        `const handler = restate.createEndpointHandler({ services: [greeter] });`,
+        `const server = await serve(handler, { port: ${p.endpoint} });`,
+        `console.log(\`endpoint listening on \${server.url}\`);`,
+        ``,
+      ].join("\n"),
+      "deno-main.ts": [
+        `import * as restate from ${JSON.stringify(distIndex)};`,
+        `import { greeter } from "./greeter.ts";`,
+        `Deno.serve({ port: Number(Deno.env.get("PORT")), hostname: "127.0.0.1" }, restate.endpoint().bind(greeter).handler().fetch);`,
+        ``,
+      ].join("\n"),
+    });
+    dirs.push(dir);
+    const node = runCli(dir, ["dev", "main.ts", "--no-watch", "--ingress-port", String(p.ingress), "--admin-port", String(p.admin)]);
+    await ready(node);
+    expect(node.output()).toContain(`endpoint listening on http://127.0.0.1:${p.endpoint}`);
+    expect(node.output()).toContain(`endpoint  http://127.0.0.1:${p.endpoint}  (node, request-response)`);
+    const greet = (url: string, name: string) =>
+      (connect({ url }).serviceClient({ name: "DevGreeter" }) as unknown as { greet(n: string): Promise<string> }).greet(name);
+    expect(await greet(`http://127.0.0.1:${p.ingress}`, "Ada")).toBe("Hello Ada self-served");
+    node.child.kill("SIGINT");
+    expect(await node.exit).toBe(0);
+    for (const port of [p.endpoint, p.ingress, p.admin]) expect(await isPortFree(port), `port ${port}`).toBe(true);
+
+    // Deno.serve called by the entry itself, on the port perdure dev hands over in $PORT.
+    const q = await ports();
+    const deno = runCli(dir, ["dev", "deno-main.ts", "--runtime", "deno", "--no-watch", ...q.args]);
+    await ready(deno);
+    expect(deno.output()).toContain(`endpoint  http://127.0.0.1:${q.endpoint}  (deno, request-response)`);
+    expect(await greet(`http://127.0.0.1:${q.ingress}`, "Bo")).toBe("Hello Bo self-served");
+    deno.child.kill("SIGINT");
+    expect(await deno.exit).toBe(0);
+
+    // --mode cannot apply to a server the entry configured itself: refused, not ignored.
+    const r = await ports();
+    const moded = runCli(dir, ["dev", "deno-main.ts", "--runtime", "deno", "--mode", "bidi", "--no-watch", ...r.args]);
+    expect(await moded.exit).toBe(1);
+    expect(moded.output()).toMatch(/starts its own server \(it has no default export\), so --mode cannot choose its protocol mode/);
+  });
+
+  it("no arguments: the usage, exit status 2", async () => {
+    const dir = project({});
+    dirs.push(dir);
+    const none = runCli(dir, []);
+    expect(await none.exit).toBe(2);
+    expect(none.output()).toContain("Usage: perdure dev <entry> [options]");
+  });
+
   it("usage mistakes", async () => {
     const dir = project({ "main.ts": greeterSource("x") });
     dirs.push(dir);
@@ -294,7 +352,7 @@ describe.concurrent("perdure dev errors", () => {
     const p = await ports();
     const none = runCli(dir, ["dev", "none.ts", "--no-watch", ...p.args]);
     expect(await none.exit).toBe(1);
-    expect(none.output()).toMatch(/has no default export: the entry's default export must be an endpoint builder/);
+    expect(none.output()).toMatch(/has no default export and started no server within 5 s: the entry's default export must be an endpoint builder/);
     const p2 = await ports();
     const broken = runCli(dir, ["dev", "broken.ts", "--no-watch", ...p2.args]);
     expect(await broken.exit).toBe(1);

@@ -9,7 +9,9 @@ export type Served =
   /** A ready fetch handler: its mode was fixed when it was built. */
   | { kind: "handler"; handler: { fetch: FetchFunction } | FetchFunction }
   /** A list of service definitions: the runner builds the endpoint. */
-  | { kind: "services"; services: Array<{ name: string }> };
+  | { kind: "services"; services: Array<{ name: string }> }
+  /** No default export: the entry starts its own server (e.g. the README's `await serve(handler, { port: 9080 })`). */
+  | { kind: "self-served" };
 
 export const ENTRY_CONTRACT =
   "the entry's default export must be an endpoint builder (restate.endpoint().bind(service)), " +
@@ -17,7 +19,7 @@ export const ENTRY_CONTRACT =
 
 export function classifyEntry(mod: Record<string, unknown>, entry: string): Served {
   const value = mod.default;
-  if (value === undefined) throw new Error(`${entry} has no default export: ${ENTRY_CONTRACT}`);
+  if (value === undefined) return { kind: "self-served" };
   if (Array.isArray(value)) {
     if (value.length === 0 || !value.every((s) => typeof s === "object" && s !== null && typeof (s as { name?: unknown }).name === "string")) {
       throw new Error(`${entry}: the default export is an array, but not of service definitions: ${ENTRY_CONTRACT}`);
@@ -37,3 +39,33 @@ export function classifyEntry(mod: Record<string, unknown>, entry: string): Serv
 
 /** The line a runner prints once it listens; the CLI waits for it. */
 export const LISTENING_PREFIX = "PERDURE_ENDPOINT_LISTENING=";
+
+/** How long a runner waits for an entry without a default export to start its server. */
+export const OWN_SERVER_WAIT_MS = 5_000;
+
+/**
+ * The port of the server that an entry without a default export started itself: `firstServer()` gives the port of
+ * the first server the entry created (once it listens), or undefined while there is none. The protocol mode is then
+ * the entry's own choice, so an explicit --mode is refused rather than ignored.
+ */
+export async function ownServerPort(entry: string, mode: string, firstServer: () => Promise<number> | undefined): Promise<number> {
+  const deadline = Date.now() + OWN_SERVER_WAIT_MS;
+  let port: Promise<number> | undefined;
+  while (!(port = firstServer())) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${entry} has no default export and started no server within ${OWN_SERVER_WAIT_MS / 1000} s: ${ENTRY_CONTRACT}; ` +
+          "or the entry starts its server itself (e.g. `await serve(handler, { port: 9080 })` from perdure/node)",
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const listening = await port;
+  if (mode !== "auto") {
+    throw new Error(
+      `${entry} starts its own server (it has no default export), so --mode cannot choose its protocol mode: drop --mode ` +
+        "and choose the mode in the entry (.bidirectional()), or default-export the endpoint builder instead",
+    );
+  }
+  return listening;
+}

@@ -3,11 +3,14 @@
 // accepts (an endpoint builder, a fetch handler, a list of services) is wrapped with perdure/lambda's lambdaHandler.
 import { endpoint } from "../../index.js";
 import { lambdaHandler, type LambdaHandler } from "../../../adapters/lambda/handler.js";
-import { classifyEntry } from "./entry.js";
+import { classifyEntry, ENTRY_CONTRACT } from "./entry.js";
 
 export function lambdaEntry(mod: Record<string, unknown>, entryName: string): LambdaHandler {
   if (typeof mod.handler === "function") return mod.handler as LambdaHandler;
   const served = classifyEntry(mod, entryName);
+  if (served.kind === "self-served") {
+    throw new Error(`${entryName} exports neither \`handler\` nor a default export: a Lambda function is its module's \`handler\` export (${ENTRY_CONTRACT})`);
+  }
   if (served.kind === "services") {
     const builder = endpoint();
     for (const s of served.services) builder.bind(s);
