@@ -10,6 +10,7 @@ import { startEndpointProcess, type EndpointProcess } from "./endpoint-process.j
 import { curlLine, describeServices, readManifest, type Manifest } from "./manifest.js";
 import { launchPlan } from "./runtimes.js";
 import { watchFolder, type Watcher } from "./watch.js";
+import { startMonitor, type Monitor, type MonitorOptions } from "./monitor/monitor.js";
 
 export interface DevOptions {
   entry: string;
@@ -26,11 +27,15 @@ export interface DevOptions {
   log?: (line: string) => void;
   /** Called after each restart triggered by a change (or after a failed one, with the error). */
   onReload?: (result: { ok: true; session: DevSession } | { ok: false; error: Error }) => void;
+  /** The live invocation view (see monitor/monitor.ts); `false` turns it off. Lines go to `log`. */
+  invocations?: Omit<MonitorOptions, "adminUrl" | "ingressUrl" | "log"> | false;
 }
 
 export interface DevSession {
   ingressUrl: string;
   adminUrl: string;
+  /** The server's web UI (invocations, journals, services). */
+  uiUrl: string;
   readonly endpointUrl: string;
   readonly endpointPid: number;
   serverPid: number;
@@ -100,12 +105,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   const dataDir = path.resolve(cwd, options.dataDir ?? path.join(stateDir, "restate"));
   let server: RestateServer;
   try {
-    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin } });
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin }, webUi: true });
   } catch (err) {
     // A default port taken between the check and the bind (another process starting at the same time): free ports.
     const explicit = options.ingressPort !== undefined || options.adminPort !== undefined;
     if (explicit || !/address already in use|AddrInUse|os error 98/i.test(String(err))) throw err;
-    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress: await freePort(), admin: await freePort() } });
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress: await freePort(), admin: await freePort() }, webUi: true });
   }
 
   let endpoint: EndpointProcess | undefined;
@@ -113,6 +118,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let registrations = 0;
   let watcher: Watcher | undefined;
   let stopped = false;
+  let monitor: Monitor | undefined;
 
   const launch = async (): Promise<EndpointProcess> => {
     const plan = launchPlan(runtime, entry, options.mode, endpointPort, cwd);
@@ -140,6 +146,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
 
   const stopAll = async () => {
     stopped = true;
+    monitor?.stop();
     watcher?.close();
     await endpoint?.stop();
     await server.stop();
@@ -162,6 +169,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     endpoint = undefined;
     if (stopped) return;
     endpoint = await launch();
+    monitor?.noteReload();
     await register(endpoint, true);
     writeSessionFile(sessionFile, session);
   };
@@ -186,6 +194,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   const session: DevSession = {
     ingressUrl: server.ingressUrl,
     adminUrl: server.adminUrl,
+    uiUrl: `${server.adminUrl}/ui/`,
     get endpointUrl() {
       return `http://127.0.0.1:${endpointPort}`;
     },
@@ -211,6 +220,9 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     serverExited: server.exited.then(() => undefined),
   };
   writeSessionFile(sessionFile, session);
+  if (options.invocations !== false) {
+    monitor = startMonitor({ adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, log, cwd, ...options.invocations });
+  }
 
   if (options.watch !== false) {
     const watched = path.dirname(entry);

@@ -13,3 +13,5 @@ export { startRestateServer, restateServerBinary } from "./restate-server.js";
 export type { RestateServer, RestateServerOptions, RestateServerPorts } from "./restate-server.js";
 export { registerDeployment, AdminApiError } from "./admin.js";
 export type { DeploymentRegistration, RegisterOptions } from "./admin.js";
+export { verifyInFlight, verifyJournals, fetchInFlightJournals, formatReport, IN_FLIGHT_STATUSES } from "./verify.js";
+export type { SavedJournal, JournalVerdict, VerdictStatus, VerifyReport } from "./verify.js";

@@ -38,6 +38,8 @@ export interface RestateServerOptions {
    * deployments (`[worker.invoker] request-identity-private-key-pem-file`, the key written into the base dir).
    */
   requestIdentityPrivateKeyPem?: string;
+  /** Serve the server's web UI at `<admin>/ui/` (default off: tests do not need it). */
+  webUi?: boolean;
 }
 
 export interface RestateServer {
@@ -128,7 +130,7 @@ export class PortInUseError extends Error {
   }
 }
 
-function configToml(dataDir: string, clusterName: string, ports: RestateServerPorts, extra: string | undefined): string {
+function configToml(dataDir: string, clusterName: string, ports: RestateServerPorts, extra: string | undefined, webUi = false): string {
   // Every listener the server opens is named here and bound to loopback (1.7.12 opens exactly these three TCP
   // ports; metrics are served on the node port). Unix sockets live inside the data dir.
   return [
@@ -147,7 +149,7 @@ function configToml(dataDir: string, clusterName: string, ports: RestateServerPo
     `rule-book-poll-interval = "500ms"`,
     `[admin]`,
     `bind-address = "127.0.0.1:${ports.admin}"`,
-    `disable-web-ui = true`,
+    `disable-web-ui = ${!webUi}`,
     `[admin.query-engine]`,
     `memory-size = "128 MiB"`,
     `[ingress]`,
@@ -195,7 +197,7 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
     fs.writeFileSync(pemFile, opts.requestIdentityPrivateKeyPem, { mode: 0o600 });
     extra += `\n[worker.invoker]\nrequest-identity-private-key-pem-file = ${JSON.stringify(pemFile)}\n`;
   }
-  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, ports, extra));
+  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, ports, extra, opts.webUi));
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("RESTATE_")) env[k] = v;
