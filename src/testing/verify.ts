@@ -127,7 +127,10 @@ function framesOf(journal: SavedJournal): { frames: Uint8Array[]; commands: Arra
   const completed = new Set<number>();
   for (const entry of journal.entries) {
     const type = messageTypeOfEntry(entry.entryType);
-    if (type === undefined) continue; // not a protocol entry (e.g. an event): nothing the code replays
+    if (type === undefined) {
+      if (/^(Command|Notification):/.test(entry.entryType)) throw new Error(`journal entry ${entry.index} has a type perdure cannot replay: ${entry.entryType}`);
+      continue; // not a protocol entry: nothing the code replays
+    }
     const frame = encodeFrame(type, 0, unhex(entry.raw));
     const { message } = decodeFrame(frame);
     frames.push(frame);
