@@ -37,7 +37,7 @@ function runCli(cwd: string, args: string[]): Cli {
   return handle;
 }
 
-async function until<T>(probe: () => T | undefined | false, what: string, dev: Cli, timeoutMs = 20_000): Promise<T> {
+async function until<T>(probe: () => T | undefined | false, what: string, dev: Cli, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -111,6 +111,12 @@ const console1 = restate.service({
         return 1;
       }),
     ok: async (ctx: restate.Context, name: string) => \`hi \${name}\`,
+    flaky: restate.handlers.handler(
+      { retryPolicy: { maxAttempts: 2, initialInterval: 100, onMaxAttempts: "pause" } },
+      async (ctx: restate.Context): Promise<string> => {
+        throw new Error("still flaky");
+      },
+    ),
   },
 });
 export default restate.endpoint().bind(console1);
@@ -136,11 +142,11 @@ export default restate.endpoint().bind(s);
 }
 
 describe.concurrent("perdure dev console", () => {
-  it("explains retries (with a hint), a BigInt result, a ctx call inside ctx.run, stays quiet for healthy calls; the printed restate CLI command kills", async () => {
+  it("explains retries (with a hint), a paused invocation, a BigInt result, a ctx call inside ctx.run, stays quiet for healthy calls; the printed restate CLI command kills", async () => {
     const dir = project(troubled);
     const p = await ports();
     const dev = runCli(dir, ["dev", "src/main.ts", "--stall-after", "3", ...p.args]);
-    await until(() => dev.output().includes("perdure dev is ready"), "the ready message", dev, 30_000);
+    await until(() => dev.output().includes("perdure dev is ready"), "the ready message", dev, 60_000);
     expect(dev.output()).toContain(`web UI    ${p.admin}/ui/`);
     expect(dev.output()).toContain(`RESTATE_ADMIN_URL=${p.admin} npx @restatedev/restate invocations describe <id>`);
     // The UI the server ships is on.
@@ -172,6 +178,12 @@ describe.concurrent("perdure dev console", () => {
     expect(nested).toContain("a ctx call inside a ctx.run closure");
     expect(nested).toContain(`invocations kill ${nestedId}`);
 
+    // A handler whose retry policy pauses after 2 attempts: the paused line says how to resume or end it.
+    const flakyId = await send(p.ingress, "Console/flaky", null);
+    const paused = await until(() => block(dev.output(), new RegExp(`^‖ Console/flaky ${flakyId} paused.*: still flaky \\(at Object\\.<anonymous> \\(src/main\\.ts:\\d+:\\d+\\)\\)$`)), "the paused line", dev);
+    expect(paused).toContain(`npx @restatedev/restate invocations resume ${flakyId}`);
+    expect(paused).toContain(`invocations kill ${flakyId}`);
+
     // Healthy traffic: no line by default.
     const okId = await send(p.ingress, "Console/ok", "Ada");
     // The printed kill command, run as printed (CI=1: no confirmation prompt), ends the retrying invocation.
@@ -183,13 +195,13 @@ describe.concurrent("perdure dev console", () => {
     expect(dev.output()).not.toContain(okId);
 
     dev.child.kill("SIGINT");
-  }, 90_000);
+  }, 150_000);
 
   it("--verbose: started/suspended/completed/failed lines; editing a sleeping handler: the mismatch line names the command and the fix; perdure verify fails, then passes a compatible change", async () => {
     const dir = project(sleeper(`await ctx.sleep(4_000);`));
     const p = await ports();
     const dev = runCli(dir, ["dev", "src/main.ts", "--verbose", ...p.args]);
-    await until(() => dev.output().includes("perdure dev is ready"), "the ready message", dev, 30_000);
+    await until(() => dev.output().includes("perdure dev is ready"), "the ready message", dev, 60_000);
 
     const okId = await send(p.ingress, "Sleeper/ok", "Ada");
     await until(() => new RegExp(`^✓ Sleeper/ok ${okId} completed in [\\d.]+m?s → "hi Ada"$`, "m").test(dev.output()), "the completed line", dev);
@@ -240,8 +252,8 @@ describe.concurrent("perdure dev console", () => {
     const good = spawnSync(process.execPath, [cli, "verify", "--admin", p.admin, "src/main.ts"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
     expect(good.status, good.stdout + good.stderr).toBe(0);
     expect(good.stdout).toMatch(/✓ \d+ in-flight invocation\(s\) checked: the new code replays every journal/);
-    await until(() => new RegExp(`^✓ Sleeper/nap ${napId} completed in [\\d.]+s → "rested"$`, "m").test(dev.output()), "the nap to complete on the fixed code", dev, 40_000);
+    await until(() => new RegExp(`^✓ Sleeper/nap ${napId} completed in .+ → "rested"$`, "m").test(dev.output()), "the nap to complete on the fixed code", dev, 60_000);
 
     dev.child.kill("SIGINT");
-  }, 120_000);
+  }, 180_000);
 });

@@ -28,7 +28,7 @@ export function firstFrame(failure: string, cwd?: string): string | undefined {
   for (const raw of failure.split("\n")) {
     const line = raw.trim();
     if (!line.startsWith("at ")) continue;
-    if (line.includes("(node:") || line.startsWith("at node:") || line.includes("<anonymous>")) continue;
+    if (line.includes("(node:") || line.startsWith("at node:") || line.includes("(<anonymous>)")) continue;
     if (line.includes(`${path.sep}node_modules${path.sep}`) || ownDirs.some((d) => line.includes(d))) continue;
     if (!/:\d+:\d+\)?$/.test(line)) continue;
     return cwd ? line.replace(/(\(|at )(\/[^():]+)(?=:\d+:\d+)/, (_m, pre: string, file: string) => pre + relative(cwd, file)) : line;

@@ -184,3 +184,16 @@ export async function readRetryPolicy(adminUrl: string, service: string, handler
     return undefined;
   }
 }
+
+/** Why a paused invocation stopped: the failure recorded with its `Paused` journal event (sys_journal_events). */
+export async function readPauseReason(adminUrl: string, invocationId: string): Promise<{ message: string; stack?: string } | undefined> {
+  const rows = await query(
+    adminUrl,
+    `SELECT event_json FROM sys_journal_events WHERE id = ${sqlString(invocationId)} AND event_type = 'Paused' ORDER BY appended_at DESC LIMIT 1`,
+  );
+  const failure = parseJson(rows[0]?.event_json)?.last_failure as { error_code?: number; error_message?: string; error_stacktrace?: string } | undefined;
+  if (!failure?.error_message) return undefined;
+  const reason: { message: string; stack?: string } = { message: failure.error_message };
+  if (failure.error_stacktrace) reason.stack = failure.error_stacktrace;
+  return reason;
+}

@@ -3,7 +3,7 @@
 // retrying (attempt, next retry, message, first frame, a one-time hint), journal mismatch (which command, what to
 // do), stuck without progress, paused, completed, failed. Healthy traffic stays quiet unless `verbose`.
 import { adviceFor, describeOutput, describeRetryPolicy, describeWaiting, duration, failureMessage, firstFrame, inTime, mismatchOf, describeCommand } from "./describe.js";
-import { readInvocations, readJournal, readRetryPolicy, type InvocationRow } from "./introspection.js";
+import { readInvocations, readJournal, readPauseReason, readRetryPolicy, type InvocationRow } from "./introspection.js";
 import { restateCommand, type RestateCliTarget } from "./restate-cli.js";
 
 export type Verbosity = "quiet" | "normal" | "verbose";
@@ -64,8 +64,12 @@ export function startMonitor(options: MonitorOptions): Monitor {
   let failing = false;
   let running: Promise<void> | undefined;
 
+  const lastLine = new Map<string, string>();
   const say = (inv: InvocationRow, symbol: string, text: string, more: string[] = []) => {
-    options.log(`${symbol} ${inv.target} ${inv.id} ${text}`);
+    const line = `${symbol} ${inv.target} ${inv.id} ${text}`;
+    if (lastLine.get(inv.id) === line) return; // the same news twice in a row says nothing new
+    lastLine.set(inv.id, line);
+    options.log(line);
     for (const line of more) options.log(`    ${line}`);
   };
   const cmd = (args: string) => restateCommand(options, args);
@@ -114,8 +118,13 @@ export function startMonitor(options: MonitorOptions): Monitor {
       }
     }
     if (inv.status === "paused" && statusChanged) {
-      const why = inv.lastFailure ? `: ${failureMessage(inv.lastFailure)}` : "";
-      say(inv, symbols.paused, `paused after ${inv.retryCount} attempt(s)${why}`, [
+      // 1.7.12 clears the retry columns of a paused invocation; the failure is kept with its `Paused` journal event.
+      const reason = await readPauseReason(options.adminUrl, inv.id).catch(() => undefined);
+      const message = reason?.message ?? (inv.lastFailure ? failureMessage(inv.lastFailure) : undefined);
+      const frame = reason?.stack ? firstFrame(reason.stack, options.cwd) : inv.lastFailure ? firstFrame(inv.lastFailure, options.cwd) : undefined;
+      const attempts = Math.max(inv.retryCount, prev?.reportedAttempt ?? 0);
+      const why = `${message ? `: ${message}` : ""}${frame ? ` (${frame})` : ""}`;
+      say(inv, symbols.paused, `paused${attempts ? ` after ${attempts} failed attempt(s)` : " (the retry policy's attempts are used up)"}${why}`, [
         `fix the code, then resume it: ${cmd(`invocations resume ${inv.id}`)}`,
         `or end it: ${cmd(`invocations cancel ${inv.id}`)}   (kill: ${cmd(`invocations kill ${inv.id}`)})`,
       ]);
@@ -181,7 +190,8 @@ export function startMonitor(options: MonitorOptions): Monitor {
       return;
     }
     let newest = since;
-    for (const inv of rows.sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? ""))) {
+    const unique = new Map(rows.map((r) => [r.id, r]));
+    for (const inv of [...unique.values()].sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? ""))) {
       if (stopped) return;
       const prev = seen.get(inv.id);
       const progressed = !prev || prev.retryCount !== inv.retryCount || prev.journalSize !== inv.journalSize || prev.status !== inv.status;
