@@ -230,6 +230,11 @@ describe.concurrent("perdure dev console", () => {
     expect(bad.stdout).toContain(`✗ ${napId} Sleeper/nap (backing-off)`);
     expect(bad.stdout).toContain(`command #1: the journal recorded sleep, the code now issues RunCommand named 'new-step'`);
 
+    // The saved journals replay without a server, with the same verdict.
+    const offline = spawnSync(process.execPath, [cli, "verify", "--from", saved, "src/main.ts"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+    expect(offline.status, offline.stdout + offline.stderr).toBe(1);
+    expect(offline.stdout).toContain(`command #1: the journal recorded sleep, the code now issues RunCommand named 'new-step'`);
+
     // The function behind it, on the saved journals (no server needed).
     const journals = JSON.parse(fs.readFileSync(saved, "utf8")) as SavedJournal[];
     const compatible = await import(/* @vite-ignore */ distIndex).then((restate: typeof import("../../src/index.js")) =>
