@@ -17,7 +17,8 @@ export const VERIFY_USAGE = `Usage: perdure verify (--admin <url> | --from <file
 Determinism check before a deploy: takes the journals of the invocations still in flight (suspended, backing-off,
 paused, running) from the server, replays each one offline against the code of <entry>, and lists every invocation
 that would hit a journal mismatch (command index, what the journal recorded, what the code does now).
-Exit code 0: every in-flight invocation is compatible; 1: at least one would break; 2: bad arguments.
+Exit code 0: every in-flight invocation is compatible; 1: at least one would break; 2: bad arguments, or
+the check could not run (entry not loadable, server not reachable).
 
   --admin URL      restate-server admin API, e.g. http://127.0.0.1:9070
   --from FILE      replay journals saved with --save instead of querying a server

@@ -171,7 +171,7 @@ export function startMonitor(options: MonitorOptions): Monitor {
     const last = [...journal].reverse().find((e) => e.entryType.startsWith("Command:") && e.index > 0);
     say(inv, symbols.stuck, `running for ${duration(now - s.progressAt)} without progress (journal: ${journal.length} entr${journal.length === 1 ? "y" : "ies"}${last ? `, last #${last.index} ${describeCommand(last)}` : ""})`, [
       `a ctx call inside a ctx.run closure (ctx.sleep, ctx.run, a call, state) never completes: the closure waits forever.`,
-      `move the ctx call out of the closure; otherwise the handler awaits something outside ctx that never settles.`,
+      `move the ctx call out of the closure. Otherwise a closure is still working (a slow call), or the handler awaits a promise outside ctx that never settles.`,
       `end it: ${cmd(`invocations cancel ${inv.id}`)}   (kill: ${cmd(`invocations kill ${inv.id}`)})`,
     ]);
     s.printed = true;
