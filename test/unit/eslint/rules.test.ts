@@ -113,3 +113,28 @@ describe("perdure/eslint as a package entry point", () => {
     expect(JSON.parse(out)).toEqual(["perdure/no-nondeterminism", "perdure/no-ctx-in-run", "perdure/no-floating-durable-promise"]);
   });
 });
+
+// TypeScript sources through typescript-eslint's parser: contexts recognised by their type, casts looked through.
+const tsParser = await import("@typescript-eslint/parser");
+const tsTester = new RuleTester({ languageOptions: { parser: tsParser as never, ecmaVersion: 2022, sourceType: "module" } });
+
+tsTester.run("no-nondeterminism (TypeScript)", rule("no-nondeterminism"), {
+  valid: [`async function step(c: restate.ObjectContext): Promise<number> { return c.rand.random(); }`, `function plain(n: number): number { return Math.random() * n; }`],
+  invalid: [
+    { code: `async function step(c: restate.ObjectContext): Promise<number> { return Math.random(); }`, errors: [{ messageId: "nondeterministic" }] },
+    { code: `const h = async (x: WorkflowContext, id: string) => Date.now();`, errors: [{ messageId: "nondeterministic" }] },
+  ],
+});
+
+tsTester.run("no-ctx-in-run (TypeScript)", rule("no-ctx-in-run"), {
+  valid: [`async function f(c: Context) { const v = await c.run("a", (): number => 1); return v; }`],
+  invalid: [{ code: `async function f(c: Context) { return c.run("a", async (): Promise<number> => { await c.sleep(1); return 1; }); }`, errors: [{ messageId: "ctxInRun" }] }],
+});
+
+tsTester.run("no-floating-durable-promise (TypeScript)", rule("no-floating-durable-promise"), {
+  valid: [`async function f(ctx: Context) { return (await ctx.run("a", () => 1)) as number; }`],
+  invalid: [
+    { code: `async function f(ctx: Context) { ctx.run("a", () => 1) as unknown; }`, errors: [{ messageId: "dropped" }] },
+    { code: `async function f(ctx: Context, name: string) { return \`Hello, \${name}! (\${ctx.run("n", () => 1)!})\`; }`, errors: [{ messageId: "asValue" }] },
+  ],
+});
