@@ -92,6 +92,14 @@ beforeAll(() => {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\``);
 });
 
+/** Ctrl-C, then wait for perdure dev to stop its endpoint and server and exit. */
+async function stop(dev: Cli): Promise<void> {
+  if (dev.exited()) return;
+  const exited = new Promise((resolve) => dev.child.once("exit", resolve));
+  dev.child.kill("SIGINT");
+  await exited;
+}
+
 afterAll(() => {
   for (const c of running.splice(0)) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -194,7 +202,7 @@ describe.concurrent("perdure dev console", () => {
     await until(() => block(dev.output(), new RegExp(`^✗ Console/plain ${plainId} failed in .*: \\[409\\]`)), "the cancelled line", dev);
     expect(dev.output()).not.toContain(okId);
 
-    dev.child.kill("SIGINT");
+    await stop(dev);
   }, 150_000);
 
   it("--verbose: started/suspended/completed/failed lines; editing a sleeping handler: the mismatch line names the command and the fix; perdure verify fails, then passes a compatible change", async () => {
@@ -259,6 +267,6 @@ describe.concurrent("perdure dev console", () => {
     expect(good.stdout).toMatch(/✓ \d+ in-flight invocation\(s\) checked: the new code replays every journal/);
     await until(() => new RegExp(`^✓ Sleeper/nap ${napId} completed in .+ → "rested"$`, "m").test(dev.output()), "the nap to complete on the fixed code", dev, 60_000);
 
-    dev.child.kill("SIGINT");
+    await stop(dev);
   }, 180_000);
 });
