@@ -39,6 +39,22 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        test: {
+          // 3-node clusters (three restate-server processes each): after the e2e files, one file at a time, so that
+          // neither they nor the single-server chaos test run short of CPU on two cores.
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts"],
+          environment: "node",
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 150_000,
+          hookTimeout: 120_000,
+          teardownTimeout: 30_000,
+          env: { RESTATE_LOGGING: process.env.RESTATE_LOGGING ?? "ERROR" },
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

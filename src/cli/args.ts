@@ -2,7 +2,7 @@
 import { UsageError } from "./usage-error.js";
 import { parseVerifyArgs, VERIFY_USAGE, type VerifyArgs } from "./verify-args.js";
 
-export type Runtime = "node" | "bun" | "deno" | "workerd";
+export type Runtime = "node" | "bun" | "deno" | "workerd" | "lambda";
 export type Mode = "rr" | "bidi";
 
 export interface DevArgs {
@@ -18,6 +18,8 @@ export interface DevArgs {
   watch: boolean;
   /** Where restate-server keeps its data (default `.perdure/restate` in the current folder). */
   dataDir: string | undefined;
+  /** restate-server nodes: 1 (default) or a local cluster of 2..9. */
+  nodes?: number;
   /** How much the invocation view prints (--quiet / --verbose). */
   verbosity: "quiet" | "normal" | "verbose";
   /** An invocation running this long without journal progress is reported as stuck (--stall-after, seconds). */
@@ -37,12 +39,16 @@ re-registers it when a file next to it changes, and stops everything on Ctrl-C.
   - a list of services:       export default [greeter, counter]
 
 Options:
-  --runtime node|bun|deno|workerd   where the endpoint runs (default node)
+  --runtime node|bun|deno|workerd|lambda
+                                    where the endpoint runs (default node); lambda: bundled into index.js, run
+                                    by a local Lambda (Invoke API), registered by ARN
   --mode rr|bidi                    request-response (default) or bidirectional streaming (not on workerd)
-  --port N                          endpoint port (default 9080, or a free one)
+  --port N                          endpoint port (default 9080, or a free one); with lambda, the Lambda API's
   --ingress-port N                  restate-server ingress port (default 8080, or a free one)
   --admin-port N                    restate-server admin port (default 9070, or a free one)
   --data-dir DIR                    restate-server data (default .perdure/restate)
+  --nodes N                         a local cluster of N restate-server nodes, replication 2 (default 1;
+                                    needs @restatedev/restatectl; data in .perdure/cluster)
   --no-watch                        do not restart and re-register on file changes
   --quiet                           invocation view: only problems (retries, mismatches, stuck, paused, failed)
   --verbose                         invocation view: every invocation (started, completed with its output)
@@ -54,7 +60,7 @@ ${VERIFY_USAGE}`;
 
 export { UsageError };
 
-const RUNTIMES: readonly Runtime[] = ["node", "bun", "deno", "workerd"];
+const RUNTIMES: readonly Runtime[] = ["node", "bun", "deno", "workerd", "lambda"];
 const MODES: readonly Mode[] = ["rr", "bidi"];
 
 function portValue(flag: string, value: string | undefined): number {
@@ -118,6 +124,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         const v = value();
         if (!v) throw new UsageError("--data-dir needs a directory");
         args.dataDir = v;
+        break;
+      }
+      case "--nodes": {
+        const v = value();
+        const n = Number(v);
+        if (v === undefined || !Number.isInteger(n) || n < 1 || n > 9) throw new UsageError(`--nodes needs a number of nodes between 1 and 9, got ${JSON.stringify(v ?? "")}`);
+        args.nodes = n;
         break;
       }
       case "--no-watch":

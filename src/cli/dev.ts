@@ -7,6 +7,10 @@ import { registerDeployment, AdminApiError } from "../testing/admin.js";
 import { isPortFree, freePort, PortInUseError, startRestateServer, tail, type RestateServer } from "../testing/restate-server.js";
 import type { Mode, Runtime } from "./args.js";
 import { startEndpointProcess, type EndpointProcess } from "./endpoint-process.js";
+import { startDevCluster, type DevServer } from "./dev-cluster.js";
+import { startLambdaTarget, type LambdaTarget } from "./lambda-target.js";
+import { registerLambdaDeployment } from "../testing/lambda/register.js";
+import { esbuildUrl } from "./typescript.js";
 import { curlLine, describeServices, readManifest, type Manifest } from "./manifest.js";
 import { launchPlan } from "./runtimes.js";
 import { watchFolder, type Watcher } from "./watch.js";
@@ -20,6 +24,8 @@ export interface DevOptions {
   ingressPort?: number;
   adminPort?: number;
   dataDir?: string;
+  /** Run a local cluster of this many restate-server nodes (data in .perdure/cluster). Default 1. */
+  nodes?: number;
   watch?: boolean;
   /** Project folder (default: the current directory); `.perdure/` is created here. */
   cwd?: string;
@@ -94,7 +100,9 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     throw new DevError(`another \`perdure dev\` (pid ${previous.pid}) is running in ${cwd}; stop it first`);
   }
   // Fails early, before anything starts, when the runtime is not installed.
-  launchPlan(runtime, entry, options.mode, 0, cwd);
+  if (runtime === "lambda") {
+    if (options.mode === "bidi") throw new DevError("AWS Lambda serves request-response only (it buffers requests and responses): drop --mode bidi");
+  } else launchPlan(runtime, entry, options.mode, 0, cwd);
 
   const endpointPort = await pickPort(options.port, DEFAULT_PORTS.endpoint, "the endpoint port");
   const ingress = await pickPort(options.ingressPort, DEFAULT_PORTS.ingress, "the ingress port");
@@ -102,15 +110,33 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   if (new Set([endpointPort, ingress, admin]).size < 3) throw new DevError(`the endpoint, ingress and admin ports must differ (got ${endpointPort}, ${ingress}, ${admin})`);
 
   fs.mkdirSync(stateDir, { recursive: true });
-  const dataDir = path.resolve(cwd, options.dataDir ?? path.join(stateDir, "restate"));
-  let server: RestateServer;
-  try {
-    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin }, webUi: true });
+  const nodes = options.nodes ?? 1;
+  // A cluster's nodes would each need the Lambda client settings; one node is what a local Lambda loop needs.
+  if (nodes > 1 && runtime === "lambda") throw new DevError("--runtime lambda runs against one restate-server: drop --nodes");
+  const dataDir = path.resolve(cwd, options.dataDir ?? path.join(stateDir, nodes > 1 ? "cluster" : "restate"));
+  // --runtime lambda: the endpoint port is the Lambda emulator's; restate-server calls it through its Lambda client.
+  const lambda: LambdaTarget | undefined =
+    runtime === "lambda" ? await startLambdaTarget({ entry, cwd, port: endpointPort, esbuildUrl: esbuildUrl(cwd), log: (line) => log(`[lambda] ${line}`) }) : undefined;
+  const env = lambda?.serverEnv;
+  let server: RestateServer | DevServer;
+  if (nodes > 1) {
+    server = await startDevCluster({ nodes, dataDir, ingress, admin });
+    for (const n of server.cluster.nodes) log(`  ${n.name}  ingress ${n.ingressUrl}  admin ${n.adminUrl}  node ${n.address}`);
+  } else try {
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin }, env, webUi: true });
   } catch (err) {
     // A default port taken between the check and the bind (another process starting at the same time): free ports.
     const explicit = options.ingressPort !== undefined || options.adminPort !== undefined;
-    if (explicit || !/address already in use|AddrInUse|os error 98/i.test(String(err))) throw err;
-    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress: await freePort(), admin: await freePort() }, webUi: true });
+    if (explicit || !/address already in use|AddrInUse|os error 98/i.test(String(err))) {
+      await lambda?.stop();
+      throw err;
+    }
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress: await freePort(), admin: await freePort() }, env, webUi: true }).catch(
+      async (again: unknown) => {
+        await lambda?.stop();
+        throw again;
+      },
+    );
   }
 
   let endpoint: EndpointProcess | undefined;
@@ -121,6 +147,10 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let monitor: Monitor | undefined;
 
   const launch = async (): Promise<EndpointProcess> => {
+    if (lambda) {
+      await lambda.publish();
+      return lambdaVersionProcess(lambda);
+    }
     const plan = launchPlan(runtime, entry, options.mode, endpointPort, cwd);
     return startEndpointProcess({
       plan,
@@ -130,6 +160,17 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   };
 
   const register = async (ep: EndpointProcess, force: boolean) => {
+    if (lambda?.current) {
+      manifest = await lambda.manifest(lambda.current);
+      try {
+        await registerLambdaDeployment(server.adminUrl, lambda.current.versionArn, { force });
+      } catch (err) {
+        if (err instanceof AdminApiError) throw new DevError(`restate-server could not register ${lambda.current.versionArn}: ${err.reason}`);
+        throw err;
+      }
+      registrations++;
+      return;
+    }
     manifest = await readManifest(ep.url);
     const bidi = manifest ? manifest.protocolMode === "BIDI_STREAM" : options.mode === "bidi";
     const plan = launchPlan(runtime, entry, options.mode, endpointPort, cwd);
@@ -150,6 +191,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     watcher?.close();
     await endpoint?.stop();
     await server.stop();
+    await lambda?.stop();
     removeSessionFile(sessionFile);
   };
 
@@ -196,6 +238,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     adminUrl: server.adminUrl,
     uiUrl: `${server.adminUrl}/ui/`,
     get endpointUrl() {
+      if (lambda?.current) return lambda.current.versionArn;
       return `http://127.0.0.1:${endpointPort}`;
     },
     get endpointPid() {
@@ -272,6 +315,19 @@ function removeSessionFile(file: string): void {
   } catch {
     /* already gone */
   }
+}
+
+/** A published Lambda version seen as the session's endpoint: it lives in the emulator (in this process). */
+function lambdaVersionProcess(lambda: LambdaTarget): EndpointProcess {
+  return {
+    pid: process.pid,
+    port: lambda.emulator.port,
+    url: lambda.emulator.url,
+    logs: () => "",
+    // The next version replaces it; the emulator ends idle environments of older versions itself.
+    stop: async () => {},
+    exited: new Promise(() => {}),
+  };
 }
 
 export type { RestateServer };

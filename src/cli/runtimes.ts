@@ -86,6 +86,9 @@ export function launchPlan(runtime: Runtime, entryFile: string, mode: Mode | und
       const args = ["run", "--no-prompt", "--unstable-sloppy-imports", "--allow-net", "--allow-read", "--allow-env", runnerScript("deno"), ...runnerArgs];
       return { command: deno, args, env: { DENO_NO_UPDATE_CHECK: "1" }, http1Only: false };
     }
+    case "lambda":
+      // Not a process of its own: the function runs in the Lambda emulator (see lambda-target.ts).
+      throw new Error("internal: --runtime lambda has no launch plan");
     case "workerd": {
       if (mode === "bidi") throw new UnsupportedModeError("workerd serves request-response only (HTTP/1.1): drop --mode bidi");
       const workerd = findBinary("workerd", cwd);

@@ -1,32 +1,16 @@
 // `perdure dev --runtime workerd`: the entry wrapped into a Worker module, bundled with esbuild the way wrangler does
 // (conditions workerd/worker/browser), and served by the bare workerd binary from npm with a generated config on
-// 127.0.0.1:<port>. The compatibility date and plain-text [vars] come from a wrangler.toml in the project, if any.
+// 127.0.0.1:<port>. The compatibility date and flags and [vars] come from the project's wrangler.json, wrangler.jsonc
+// or wrangler.toml, if any (see wrangler-config.ts).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { wranglerSettings, type WranglerSettings } from "./wrangler-config.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
 
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<unknown>;
-}
-
-export interface WranglerSettings {
-  compatibilityDate: string;
-  vars: Record<string, string>;
-}
-
-/** The compatibility date and the string [vars] of `wrangler.toml` in `cwd` (defaults when there is none). */
-export function wranglerSettings(cwd: string): WranglerSettings {
-  const file = path.join(cwd, "wrangler.toml");
-  if (!fs.existsSync(file)) return { compatibilityDate: DEFAULT_COMPATIBILITY_DATE, vars: {} };
-  const toml = fs.readFileSync(file, "utf8");
-  const date = /^compatibility_date\s*=\s*"(\d{4}-\d{2}-\d{2})"/m.exec(toml)?.[1] ?? DEFAULT_COMPATIBILITY_DATE;
-  const vars: Record<string, string> = {};
-  const section = /^\[vars\]\s*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(toml)?.[1] ?? "";
-  for (const match of section.matchAll(/^\s*([A-Za-z_][\w-]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*$/gm)) vars[match[1]!] = JSON.parse(`"${match[2]}"`) as string;
-  return { compatibilityDate: date, vars };
 }
 
 function capnpString(text: string): string {
@@ -35,8 +19,9 @@ function capnpString(text: string): string {
 
 function workerdConfig(port: number, settings: WranglerSettings): string {
   const bindings = Object.entries(settings.vars)
-    .map(([name, text]) => `(name = ${capnpString(name)}, text = ${capnpString(text)})`)
+    .map(([name, v]) => `(name = ${capnpString(name)}, ${"text" in v ? `text = ${capnpString(v.text)}` : `json = ${capnpString(v.json)}`})`)
     .join(", ");
+  const flags = settings.compatibilityFlags.map(capnpString).join(", ");
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -47,6 +32,7 @@ const config :Workerd.Config = (
 const mainWorker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = ${capnpString(settings.compatibilityDate)},
+  compatibilityFlags = [${flags}],
   bindings = [${bindings}],
 );
 `;

@@ -4,6 +4,7 @@
 export { connect } from "./ingress.js";
 export { Opts, SendOpts, rpc } from "./opts.js";
 export { HttpCallError } from "./http.js";
+export { IngressUnreachableError } from "./failover.js";
 export type {
   ConnectionOpts,
   Ingress,

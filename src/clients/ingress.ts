@@ -8,7 +8,8 @@
 import { durationToMs } from "../context/duration.js";
 import { json } from "../serde/json.js";
 import type { Serde } from "../serde/types.js";
-import { bodyBytes, failureFrom, normalizeBaseUrl, pathOf } from "./http.js";
+import { IngressPool, ingressUrls } from "./failover.js";
+import { bodyBytes, failureFrom, pathOf } from "./http.js";
 import { isOptsLike } from "./opts.js";
 import type {
   ConnectionOpts,
@@ -31,15 +32,14 @@ interface Target {
 }
 
 class Connection implements Ingress {
-  private readonly baseUrl: string;
-  private readonly fetchFn: (request: Request) => Promise<Response>;
+  /** One or several ingress URLs (nodes of one cluster), with failover: see failover.ts. */
+  private readonly pool: IngressPool;
 
   constructor(private readonly opts: ConnectionOpts) {
-    if (typeof opts !== "object" || opts === null || typeof opts.url !== "string") {
+    if (typeof opts !== "object" || opts === null || (typeof opts.url !== "string" && !Array.isArray(opts.url))) {
       throw new TypeError("connect() needs { url }, e.g. connect({ url: 'http://127.0.0.1:8080' })");
     }
-    this.baseUrl = normalizeBaseUrl(opts.url);
-    this.fetchFn = opts.fetch ?? ((request) => fetch(request));
+    this.pool = new IngressPool(ingressUrls(opts.url), opts.fetch ?? ((request) => fetch(request)));
   }
 
   serviceClient(definition: { name: string }): any {
@@ -64,7 +64,7 @@ class Connection implements Ingress {
     const workflowPath = pathOf("restate", "workflow", target.service, target.key!);
     const extra: Record<string, unknown> = {
       workflowSubmit: async (...args: unknown[]): Promise<WorkflowSubmission> => {
-        const sent = await this.invoke({ ...target }, "run", args, true);
+        const sent = await this.invoke({ ...target }, "run", args, true, true);
         return { invocationId: sent.invocationId, status: sent.status, attachable: true };
       },
       workflowAttach: async (opts?: unknown) => this.getResult(workflowPath + "/attach", optionsOf(opts)),
@@ -110,9 +110,9 @@ class Connection implements Ingress {
     );
   }
 
-  private invoke(target: Target, handler: string, args: unknown[], oneWay: true): Promise<Send>;
+  private invoke(target: Target, handler: string, args: unknown[], oneWay: true, workflowRun?: boolean): Promise<Send>;
   private invoke(target: Target, handler: string, args: unknown[], oneWay: boolean): Promise<unknown>;
-  private async invoke(target: Target, handler: string, args: unknown[], oneWay: boolean): Promise<unknown> {
+  private async invoke(target: Target, handler: string, args: unknown[], oneWay: boolean, workflowRun = false): Promise<unknown> {
     const { parameter, options } = splitArgs(args);
     const segments = target.key === undefined ? [target.service, handler] : [target.service, target.key, handler];
     let path = pathOf(...segments);
@@ -127,7 +127,9 @@ class Connection implements Ingress {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (body.length > 0) headers["content-type"] = inputSerde.contentType ?? "application/json";
     if (options.idempotencyKey !== undefined) headers["idempotency-key"] = options.idempotencyKey;
-    const response = await this.send("POST", path, body, headers, options.signal);
+    // Safe to send to another node after it may have reached one: the key (or the workflow key) dedupes it.
+    const retrySafe = options.idempotencyKey !== undefined || workflowRun;
+    const response = await this.send("POST", path, body, headers, options.signal, [], retrySafe);
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (!oneWay) return ((options.output ?? json) as Serde<unknown>).deserialize(bytes);
     const sent = json.deserialize(bytes) as { invocationId?: string; status?: Send["status"] } | undefined;
@@ -138,13 +140,13 @@ class Connection implements Ingress {
   }
 
   private async getResult(path: string, options: AnyOptions): Promise<unknown> {
-    const response = await this.send("GET", path, undefined, options.headers ?? {}, options.signal);
+    const response = await this.send("GET", path, undefined, options.headers ?? {}, options.signal, [], true);
     const bytes = new Uint8Array(await response.arrayBuffer());
     return ((options.output ?? json) as Serde<unknown>).deserialize(bytes);
   }
 
   private async getOutput(path: string, options: AnyOptions): Promise<Output<unknown>> {
-    const response = await this.send("GET", path, undefined, options.headers ?? {}, options.signal, [NOT_READY_STATUS]);
+    const response = await this.send("GET", path, undefined, options.headers ?? {}, options.signal, [NOT_READY_STATUS], true);
     if (response.status === NOT_READY_STATUS) {
       await response.arrayBuffer();
       return notReady(path);
@@ -161,21 +163,16 @@ class Connection implements Ingress {
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
     accepted: number[] = [],
+    /** May be sent to another node after it possibly reached one (see failover.ts). */
+    retrySafe = false,
   ): Promise<Response> {
-    const url = this.baseUrl + path;
     const init: RequestInit = { method, headers: { ...(this.opts.headers ?? {}), ...headers } };
-    if (body !== undefined && body.length > 0) init.body = bodyBytes(body);
     if (signal !== undefined) init.signal = signal;
-    let response: Response;
-    try {
-      response = await this.fetchFn(new Request(url, init));
-    } catch (cause) {
-      if (signal?.aborted) throw cause;
-      const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
-      throw new Error(`cannot reach the Restate ingress at ${this.baseUrl} (${method} ${path}): ${reason}`, { cause });
-    }
+    // A fresh Request per node: a body can be read only once.
+    const build = (base: string) => new Request(base + path, body !== undefined && body.length > 0 ? { ...init, body: bodyBytes(body) } : init);
+    const { response, base } = await this.pool.send(build, { retrySafe, signal, describe: `${method} ${path}` });
     if ((response.status >= 200 && response.status < 300) || accepted.includes(response.status)) return response;
-    throw await failureFrom(response, url);
+    throw await failureFrom(response, base + path);
   }
 }
 

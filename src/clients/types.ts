@@ -16,8 +16,12 @@ import type { Opts, SendOpts } from "./opts.js";
 
 /** Where the restate-server ingress is, and headers sent with every request (e.g. an API key). */
 export interface ConnectionOpts {
-  /** Base URL of the ingress, e.g. `http://127.0.0.1:8080` (a path prefix is kept). */
-  url: string;
+  /**
+   * Base URL of the ingress, e.g. `http://127.0.0.1:8080` (a path prefix is kept), or the ingress URLs of several
+   * nodes of one cluster: requests then go round-robin, and move to the next node when one cannot be reached
+   * (only where sending twice is safe: idempotency key, workflow submission, attach/output).
+   */
+  url: string | string[];
   headers?: Record<string, string>;
   /** The fetch implementation to use; the global `fetch` by default. */
   fetch?: (input: Request) => Promise<Response>;

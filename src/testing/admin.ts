@@ -28,7 +28,7 @@ export class AdminApiError extends Error {
   }
 }
 
-async function fail(what: string, res: Response): Promise<never> {
+export async function fail(what: string, res: Response): Promise<never> {
   const text = await res.text();
   let reason = text.trim();
   try {

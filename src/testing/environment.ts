@@ -16,6 +16,7 @@ import { json } from "../serde/json.js";
 import type { Serde } from "../serde/types.js";
 import { readState, registerDeployment, writeState, type DeploymentRegistration } from "./admin.js";
 import { startRestateServer, type RestateServer } from "./restate-server.js";
+import { startRestateCluster, type ClusterNode, type RestateCluster } from "./cluster.js";
 
 type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
 
@@ -32,6 +33,11 @@ export interface TestEnvironmentOptions {
   serverEnv?: Record<string, string>;
   /** How long restate-server may take to start. Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * Run a local cluster of this many restate-server nodes (replicated log and partitions, replication 2) instead of
+   * one server; needs `@restatedev/restatectl`. `client` then talks to every node. Default 1.
+   */
+  nodes?: number;
 }
 
 /** Reads and writes the state of one object or workflow key through the admin API. */
@@ -54,27 +60,31 @@ export class RestateTestEnvironment {
   readonly client: Ingress;
 
   private constructor(
-    private readonly server: RestateServer,
+    private readonly server: Pick<RestateServer, "ingressUrl" | "adminUrl" | "logs" | "stop">,
     private readonly endpoint: RunningServer,
     /** What the server learnt from discovery. */
     readonly deployment: DeploymentRegistration,
+    /** The cluster, when started with `nodes` > 1. */
+    readonly cluster?: RestateCluster,
   ) {
-    this.client = connect({ url: server.ingressUrl });
+    this.client = connect({ url: cluster ? cluster.ingressUrls : server.ingressUrl });
   }
 
   /** Starts restate-server and the endpoint, and registers the endpoint. */
   static async start(options: TestEnvironmentOptions): Promise<RestateTestEnvironment> {
     const handler = handlerOf(options);
-    const server = await startRestateServer({
-      protocolV7: options.protocolV7,
-      env: options.serverEnv,
-      startTimeoutMs: options.startTimeoutMs,
-    });
+    const nodes = options.nodes ?? 1;
+    if (!Number.isInteger(nodes) || nodes < 1) throw new RangeError(`RestateTestEnvironment.start: nodes must be a whole number ≥ 1, got ${nodes}`);
+    const serverOptions = { protocolV7: options.protocolV7, env: options.serverEnv, startTimeoutMs: options.startTimeoutMs };
+    const cluster = nodes > 1 ? await startRestateCluster({ ...serverOptions, nodes }) : undefined;
+    const server = cluster ?? (await startRestateServer(serverOptions));
     let endpoint: RunningServer | undefined;
     try {
       endpoint = await serve(handler);
-      const deployment = await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });
-      return new RestateTestEnvironment(server, endpoint, deployment);
+      const deployment = cluster
+        ? await cluster.register(endpoint.url, { useHttp11: true })
+        : await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });
+      return new RestateTestEnvironment(server, endpoint, deployment, cluster);
     } catch (err) {
       await Promise.allSettled([server.stop(), endpoint?.close()]);
       throw err;
@@ -102,6 +112,26 @@ export class RestateTestEnvironment {
   /** The admin API URL (name used by the official testcontainers kit). */
   adminAPIBaseUrl(): string {
     return this.server.adminUrl;
+  }
+
+  /** The cluster's nodes (ingress and admin URL each); a single server has none. */
+  get nodes(): readonly ClusterNode[] {
+    return this.cluster?.nodes ?? [];
+  }
+
+  /** SIGKILLs node `index` (0-based) of the cluster; its data stays for restartNode. */
+  killNode(index: number): Promise<void> {
+    return this.requireCluster("killNode").killNode(index);
+  }
+
+  /** Starts a killed node again (same data, ports, name) and waits until every partition has a leader. */
+  restartNode(index: number): Promise<void> {
+    return this.requireCluster("restartNode").restartNode(index);
+  }
+
+  private requireCluster(what: string): RestateCluster {
+    if (!this.cluster) throw new Error(`${what} needs a cluster: start the environment with { nodes: 3 }`);
+    return this.cluster;
   }
 
   /** The server's output so far, for diagnosing a failing test. */

@@ -33,6 +33,10 @@ export interface RestateServerOptions {
   binary?: string;
   /** Extra TOML appended to the generated configuration. */
   extraConfig?: string;
+  /** Node name (default "n1"); every node of a cluster needs its own. */
+  nodeName?: string;
+  /** Extra top-level TOML keys, placed before the first [table] (e.g. `auto-provision`, `default-replication`). */
+  topLevelConfig?: string;
   /**
    * Request identity v1: an Ed25519 private key (PKCS#8 PEM). The server then signs every request it sends to
    * deployments (`[worker.invoker] request-identity-private-key-pem-file`, the key written into the base dir).
@@ -130,12 +134,12 @@ export class PortInUseError extends Error {
   }
 }
 
-function configToml(dataDir: string, clusterName: string, ports: RestateServerPorts, extra: string | undefined, webUi = false): string {
+function configToml(dataDir: string, clusterName: string, ports: RestateServerPorts, extra: string | undefined, opts: RestateServerOptions = {}): string {
   // Every listener the server opens is named here and bound to loopback (1.7.12 opens exactly these three TCP
   // ports; metrics are served on the node port). Unix sockets live inside the data dir.
   return [
     `cluster-name = ${JSON.stringify(clusterName)}`,
-    `node-name = "n1"`,
+    `node-name = ${JSON.stringify(opts.nodeName ?? "n1")}`,
     `base-dir = ${JSON.stringify(dataDir)}`,
     `bind-address = "127.0.0.1:${ports.node}"`,
     `advertised-address = "http://127.0.0.1:${ports.node}/"`,
@@ -145,11 +149,12 @@ function configToml(dataDir: string, clusterName: string, ports: RestateServerPo
     // Fewer partitions: faster start, less memory when several servers run side by side.
     `default-num-partitions = 4`,
     `rocksdb-total-memory-size = "256 MiB"`,
+    opts.topLevelConfig ?? "",
     `[worker]`,
     `rule-book-poll-interval = "500ms"`,
     `[admin]`,
     `bind-address = "127.0.0.1:${ports.admin}"`,
-    `disable-web-ui = ${!webUi}`,
+    `disable-web-ui = ${opts.webUi !== true}`,
     `[admin.query-engine]`,
     `memory-size = "128 MiB"`,
     `[ingress]`,
@@ -197,7 +202,7 @@ async function startOnce(bin: string, opts: RestateServerOptions): Promise<Resta
     fs.writeFileSync(pemFile, opts.requestIdentityPrivateKeyPem, { mode: 0o600 });
     extra += `\n[worker.invoker]\nrequest-identity-private-key-pem-file = ${JSON.stringify(pemFile)}\n`;
   }
-  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, ports, extra, opts.webUi));
+  fs.writeFileSync(configFile, configToml(path.join(baseDir, "data"), clusterName, ports, extra, opts));
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("RESTATE_")) env[k] = v;

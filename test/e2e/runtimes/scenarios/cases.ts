@@ -20,8 +20,8 @@ export interface ScenarioCell {
   /** Service name prefix of this deployment (several deployments share one server). */
   prefix: string;
   mode: "request-response" | "bidirectional";
-  /** As restate-server reports the deployment's transport: "HTTP/1.1" or "HTTP/2.0". */
-  httpVersion: "HTTP/1.1" | "HTTP/2.0";
+  /** As restate-server reports the deployment's transport: "HTTP/1.1" or "HTTP/2.0", or a Lambda ARN (no HTTP). */
+  httpVersion: "HTTP/1.1" | "HTTP/2.0" | "Lambda";
   /** Expected start of the runtime name the handler reports, e.g. "bun ", "deno ", "workerd", "node ". */
   runtime: string;
   /** How many extra arguments the platform passes to fetch (they reach handlers as ctx.request().extraArgs). */
@@ -39,7 +39,9 @@ export function defineScenarioCases(getEnv: () => ScenarioEnv, cell: ScenarioCel
   it(`is registered as ${protocolType} over ${cell.httpVersion}`, async () => {
     const { adminUrl, deploymentId } = getEnv();
     const info = await deploymentInfo(adminUrl, deploymentId);
-    expect({ protocol_type: info.protocol_type, http_version: info.http_version }).toEqual({
+    // A Lambda deployment has an ARN instead of a URI, and always runs request-response.
+    if (cell.httpVersion === "Lambda") expect({ arn: info.arn, protocol_type: info.protocol_type }).toEqual({ arn: expect.stringMatching(/^arn:aws:lambda:/), protocol_type: undefined });
+    else expect({ protocol_type: info.protocol_type, http_version: info.http_version }).toEqual({
       protocol_type: protocolType,
       http_version: cell.httpVersion,
     });

@@ -1,4 +1,4 @@
-// The ONE scenario set every runtime cell deploys (Bun, Deno, workerd, the Lambda bridge, Hono on Node, Node h2c).
+// The ONE scenario set every runtime cell deploys (Bun, Deno, workerd, Lambda (in the emulator, by ARN), Hono on Node, Node h2c).
 // It builds the services from the perdure module it is given (the core, or an adapter that re-exports it), and
 // imports nothing at run time, so the same file loads in Bun and Deno (TypeScript directly), in workerd and Lambda
 // bundles, and in Node. Names carry a prefix so that several deployments fit on one restate-server.

@@ -63,10 +63,3 @@ export async function bundleForNode(entry: string, dir: string): Promise<string>
   await build({ entryPoints: [entry], outfile, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "error" });
   return outfile;
 }
-
-/** The Lambda fixture (bundled with bundleForNode) behind the local Lambda bridge, on Node. */
-export function startLambdaEndpoint(bundle: string, prefix: string, identityKey?: string): Promise<SpawnedEndpoint> {
-  const args = [bundle, prefix];
-  if (identityKey) args.push(identityKey);
-  return spawnEndpoint({ command: process.execPath, args });
-}
