@@ -1,4 +1,6 @@
 // Command-line parsing for `perdure`. Small and explicit: every flag is listed in USAGE.
+import { UsageError } from "./usage-error.js";
+import { parseVerifyArgs, VERIFY_USAGE, type VerifyArgs } from "./verify-args.js";
 
 export type Runtime = "node" | "bun" | "deno" | "workerd" | "lambda";
 export type Mode = "rr" | "bidi";
@@ -18,9 +20,13 @@ export interface DevArgs {
   dataDir: string | undefined;
   /** restate-server nodes: 1 (default) or a local cluster of 2..9. */
   nodes?: number;
+  /** How much the invocation view prints (--quiet / --verbose). */
+  verbosity: "quiet" | "normal" | "verbose";
+  /** An invocation running this long without journal progress is reported as stuck (--stall-after, seconds). */
+  stallAfterMs: number | undefined;
 }
 
-export type ParsedArgs = DevArgs | { command: "help" } | { command: "version" };
+export type ParsedArgs = DevArgs | VerifyArgs | { command: "help" } | { command: "version" };
 
 export const USAGE = `Usage: perdure dev <entry> [options]
 
@@ -47,13 +53,15 @@ Options:
   --nodes N                         a local cluster of N restate-server nodes, replication 2 (default 1;
                                     needs @restatedev/restatectl; data in .perdure/cluster)
   --no-watch                        do not restart and re-register on file changes
+  --quiet                           invocation view: only problems (retries, mismatches, stuck, paused, failed)
+  --verbose                         invocation view: every invocation (started, completed with its output)
+  --stall-after SECONDS             report an invocation running this long without journal progress (default 15)
   -h, --help                        this text
   -v, --version                     perdure's version
-`;
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+${VERIFY_USAGE}`;
+
+export { UsageError };
 
 const RUNTIMES: readonly Runtime[] = ["node", "bun", "deno", "workerd", "lambda"];
 const MODES: readonly Mode[] = ["rr", "bidi"];
@@ -71,7 +79,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (command === undefined) throw new UsageError("no command given");
   if (command === "-h" || command === "--help" || command === "help") return { command: "help" };
   if (command === "-v" || command === "--version") return { command: "version" };
-  if (command !== "dev") throw new UsageError(`unknown command '${command}' (the only command is 'dev')`);
+  if (command === "verify") return parseVerifyArgs(rest);
+  if (command !== "dev") throw new UsageError(`unknown command '${command}' (the commands are 'dev' and 'verify')`);
 
   const args: DevArgs = {
     command: "dev",
@@ -83,6 +92,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     adminPort: undefined,
     watch: true,
     dataDir: undefined,
+    verbosity: "normal",
+    stallAfterMs: undefined,
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -129,6 +140,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       case "--no-watch":
         args.watch = false;
         break;
+      case "--quiet":
+      case "--verbose":
+        if (args.verbosity !== "normal" && args.verbosity !== flag.slice(2)) throw new UsageError("--quiet and --verbose exclude each other");
+        args.verbosity = flag === "--quiet" ? "quiet" : "verbose";
+        break;
+      case "--stall-after": {
+        const v = value();
+        const seconds = Number(v);
+        if (v === undefined || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--stall-after needs a number of seconds above 0, got ${JSON.stringify(v ?? "")}`);
+        args.stallAfterMs = seconds * 1_000;
+        break;
+      }
       default:
         if (arg.startsWith("-")) throw new UsageError(`unknown option '${arg}'`);
         if (args.entry) throw new UsageError(`one entry only (got '${args.entry}' and '${arg}')`);

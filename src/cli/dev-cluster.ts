@@ -42,7 +42,7 @@ export async function startDevCluster(opts: { nodes: number; dataDir: string; in
     ports.push({ ingress: await portNear(opts.ingress + i, taken), admin: await portNear(opts.admin + i, taken), node });
   }
   fs.writeFileSync(portsFile, JSON.stringify(ports, null, 2) + "\n");
-  const cluster = await startRestateCluster({ nodes: opts.nodes, dataDir: opts.dataDir, clusterName: CLUSTER_NAME, ports });
+  const cluster = await startRestateCluster({ nodes: opts.nodes, dataDir: opts.dataDir, clusterName: CLUSTER_NAME, ports, webUi: true });
   const n1 = cluster.nodes[0]!;
   return {
     cluster,

@@ -14,6 +14,7 @@ import { esbuildUrl } from "./typescript.js";
 import { curlLine, describeServices, readManifest, type Manifest } from "./manifest.js";
 import { launchPlan } from "./runtimes.js";
 import { watchFolder, type Watcher } from "./watch.js";
+import { startMonitor, type Monitor, type MonitorOptions } from "./monitor/monitor.js";
 
 export interface DevOptions {
   entry: string;
@@ -32,11 +33,15 @@ export interface DevOptions {
   log?: (line: string) => void;
   /** Called after each restart triggered by a change (or after a failed one, with the error). */
   onReload?: (result: { ok: true; session: DevSession } | { ok: false; error: Error }) => void;
+  /** The live invocation view (see monitor/monitor.ts); `false` turns it off. Lines go to `log`. */
+  invocations?: Omit<MonitorOptions, "adminUrl" | "ingressUrl" | "log"> | false;
 }
 
 export interface DevSession {
   ingressUrl: string;
   adminUrl: string;
+  /** The server's web UI (invocations, journals, services). */
+  uiUrl: string;
   readonly endpointUrl: string;
   readonly endpointPid: number;
   serverPid: number;
@@ -118,7 +123,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     server = await startDevCluster({ nodes, dataDir, ingress, admin });
     for (const n of server.cluster.nodes) log(`  ${n.name}  ingress ${n.ingressUrl}  admin ${n.adminUrl}  node ${n.address}`);
   } else try {
-    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin }, env });
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress, admin }, env, webUi: true });
   } catch (err) {
     // A default port taken between the check and the bind (another process starting at the same time): free ports.
     const explicit = options.ingressPort !== undefined || options.adminPort !== undefined;
@@ -126,7 +131,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       await lambda?.stop();
       throw err;
     }
-    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress: await freePort(), admin: await freePort() }, env }).catch(
+    server = await startRestateServer({ dataDir, clusterName: "perdure-dev", ports: { ingress: await freePort(), admin: await freePort() }, env, webUi: true }).catch(
       async (again: unknown) => {
         await lambda?.stop();
         throw again;
@@ -139,6 +144,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let registrations = 0;
   let watcher: Watcher | undefined;
   let stopped = false;
+  let monitor: Monitor | undefined;
 
   const launch = async (): Promise<EndpointProcess> => {
     if (lambda) {
@@ -187,6 +193,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
 
   const stopAll = async () => {
     stopped = true;
+    monitor?.stop();
     watcher?.close();
     await endpoint?.stop();
     await server.stop();
@@ -210,6 +217,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     endpoint = undefined;
     if (stopped) return;
     endpoint = await launch();
+    monitor?.noteReload();
     await register(endpoint, true);
     writeSessionFile(sessionFile, session);
   };
@@ -234,6 +242,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   const session: DevSession = {
     ingressUrl: server.ingressUrl,
     adminUrl: server.adminUrl,
+    uiUrl: `${server.adminUrl}/ui/`,
     get endpointUrl() {
       if (lambda?.current) return lambda.current.versionArn;
       return endpoint?.url ?? `http://127.0.0.1:${endpointPort}`;
@@ -260,6 +269,9 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     serverExited: server.exited.then(() => undefined),
   };
   writeSessionFile(sessionFile, session);
+  if (options.invocations !== false) {
+    monitor = startMonitor({ adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, log, cwd, ...options.invocations });
+  }
 
   if (options.watch !== false) {
     const watched = path.dirname(entry);

@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, USAGE, UsageError, type DevArgs } from "./args.js";
 import { startDev, type DevSession } from "./dev.js";
+import { restateCliHelp } from "./monitor/restate-cli.js";
+import { verifyCommand } from "./verify.js";
 
 function perdureVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -26,11 +28,15 @@ function printReady(session: DevSession, args: DevArgs): void {
     `perdure dev is ready`,
     `  ingress   ${session.ingressUrl}`,
     `  admin     ${session.adminUrl}`,
+    `  web UI    ${session.uiUrl}`,
     `  endpoint  ${session.endpointUrl}  (${session.runtime}, ${session.mode})`,
     ...session.services.map((s, i) => `  ${i === 0 ? "services " : "         "} ${s}`),
     ``,
   ];
   if (session.curl) lines.push(`Call it:`, `  ${session.curl}`, ``);
+  lines.push(...restateCliHelp(session), ``);
+  const view = { quiet: "problems only (--verbose: every invocation)", normal: "problems and suspensions (--verbose: every invocation, --quiet: problems only)", verbose: "every invocation (--quiet: problems only)" };
+  lines.push(`Invocations are shown below as they change: ${view[args.verbosity]}.`);
   lines.push(
     args.watch ? `Watching ${path.relative(process.cwd(), path.dirname(path.resolve(args.entry))) || "."} for changes. Ctrl-C stops everything.` : `Ctrl-C stops everything.`,
   );
@@ -41,6 +47,7 @@ async function dev(args: DevArgs): Promise<number> {
   console.log(`perdure ${perdureVersion()} · starting restate-server and ${args.entry} on ${args.runtime}…`);
   const session = await startDev({
     ...args,
+    invocations: { verbosity: args.verbosity, verifyEntry: args.entry, stallMs: args.stallAfterMs },
     onReload: (result) => {
       if (result.ok) console.log(`↻ restarted and re-registered ${result.session.endpointUrl} (${result.session.services.length} service(s))`);
       else console.error(`✗ reload failed, still watching: ${result.error.message}`);
@@ -96,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(perdureVersion());
     return 0;
   }
+  if (args.command === "verify") return verifyCommand(args);
   try {
     return await dev(args);
   } catch (err) {

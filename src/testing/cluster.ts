@@ -32,6 +32,8 @@ export interface RestateClusterOptions {
   requestIdentityPrivateKeyPem?: string;
   /** How long the cluster may take until every partition has a leader. Default 90 s. */
   startTimeoutMs?: number;
+  /** Serve the web UI on every node's admin port. */
+  webUi?: boolean;
 }
 
 export interface ClusterNode {
@@ -181,6 +183,7 @@ export async function startRestateCluster(opts: RestateClusterOptions = {}): Pro
           protocolV7: opts.protocolV7,
           env: opts.env,
           requestIdentityPrivateKeyPem: opts.requestIdentityPrivateKeyPem,
+          webUi: opts.webUi,
           startTimeoutMs: opts.startTimeoutMs ?? 90_000,
           // Exactly one node may provision the cluster; the others join through the metadata servers.
           topLevelConfig: [

@@ -54,3 +54,5 @@ export { registerLambdaDeployment } from "./lambda/register.js";
 export type { LambdaRegistrationOptions } from "./lambda/register.js";
 export { readZip, extractZip, ZipError } from "./lambda/zip.js";
 export type { ZipEntry } from "./lambda/zip.js";
+export { verifyInFlight, verifyJournals, fetchInFlightJournals, formatReport, IN_FLIGHT_STATUSES } from "./verify.js";
+export type { SavedJournal, JournalVerdict, VerdictStatus, VerifyReport } from "./verify.js";

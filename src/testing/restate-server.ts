@@ -42,6 +42,8 @@ export interface RestateServerOptions {
    * deployments (`[worker.invoker] request-identity-private-key-pem-file`, the key written into the base dir).
    */
   requestIdentityPrivateKeyPem?: string;
+  /** Serve the server's web UI at `<admin>/ui/` (default off: tests do not need it). */
+  webUi?: boolean;
 }
 
 export interface RestateServer {
@@ -152,7 +154,7 @@ function configToml(dataDir: string, clusterName: string, ports: RestateServerPo
     `rule-book-poll-interval = "500ms"`,
     `[admin]`,
     `bind-address = "127.0.0.1:${ports.admin}"`,
-    `disable-web-ui = true`,
+    `disable-web-ui = ${opts.webUi !== true}`,
     `[admin.query-engine]`,
     `memory-size = "128 MiB"`,
     `[ingress]`,

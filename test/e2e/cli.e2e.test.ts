@@ -50,7 +50,7 @@ interface Cli {
 }
 
 /** Waits for the ready message; fails at once, with the CLI's output, if it exits first. */
-async function ready(dev: Cli, timeoutMs = 25_000): Promise<void> {
+async function ready(dev: Cli, timeoutMs = 40_000): Promise<void> {
   await until(() => {
     if (dev.output().includes("perdure dev is ready")) return true;
     if (dev.exited()) throw new Error(`perdure dev exited before it was ready:\n${dev.output()}`);

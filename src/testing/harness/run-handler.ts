@@ -68,6 +68,11 @@ export interface RunHandlerOptions {
   verifyReplay?: boolean;
   /** Safety net against handlers that never settle their journal (default 100). */
   maxAttempts?: number;
+  /**
+   * Replay the recorded journal only (used by `verifyJournals`): past its end no closure runs and nothing fires —
+   * a new `ctx.run` fails with a TerminalError instead of executing, a new sleep never completes.
+   */
+  noNewEffects?: boolean;
 }
 
 /** An opaque recorded journal: the encoded InputCommand and every entry after it, as the server would store them. */
@@ -203,6 +208,11 @@ class HarnessRun {
     };
     const complete = (completionId: number, fields: Record<string, unknown>, notificationType: number) =>
       entryOf(notificationType, { completionId, ...fields });
+    if (this.options.noNewEffects && (type === MessageType.RunCommand || type === MessageType.SleepCommand)) {
+      if (type === MessageType.SleepCommand) return [];
+      const failure = { code: 500, message: "not executed: past the end of the recorded journal" };
+      return [complete(m.resultCompletionId, { failure }, MessageType.RunCompletion)];
+    }
     switch (type) {
       case MessageType.RunCommand: {
         const entry = this.script.take("run") as ({ run: string | true } & ScriptedResult) | undefined;
