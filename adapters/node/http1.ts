@@ -2,6 +2,7 @@
 // Node-only code lives here so that `src/` stays web-standard.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { rawPrepareOf, type RawInvocation } from "../../src/endpoint/raw.js";
 import { webBodyStream } from "./body.js";
 import { baseUrl, toFetchFunction, type FetchHandlerLike, type RunningServer, type ServeOptions } from "./types.js";
 
@@ -76,10 +77,43 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
+/**
+ * The fast path (a perdure core handler in request-response mode): read the body into one array, hand bytes and
+ * header pairs to the core, write its answer in one go — no Request, Response, streams or AbortController.
+ */
+function serveRaw(invoke: RawInvocation, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+  });
+  req.on("end", () => {
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    invoke(body).then(
+      (answer) => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+      },
+      (err: unknown) => {
+        if (res.headersSent || res.destroyed) return;
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end(`Internal error while handling ${req.method} ${req.url}: ${describeError(err)}\n`);
+      },
+    );
+  });
+  // A client that goes away mid-body: nothing was started, nothing to answer.
+  req.on("error", () => {});
+}
+
 /** A request listener for `http.createServer` that runs `handler` for every request. */
 export function createHttp1Listener(handler: FetchHandlerLike): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const fetchFn = toFetchFunction(handler);
+  const prepare = rawPrepareOf(handler);
   return (req, res) => {
+    const raw = prepare?.(req.method ?? "GET", req.url ?? "/", req.rawHeaders);
+    if (raw) return serveRaw(raw, req, res);
     const aborter = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) aborter.abort(new Error("client closed the connection"));

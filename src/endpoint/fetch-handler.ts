@@ -11,9 +11,10 @@ import {
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
 import type { ServiceEntry } from "../context/rpc-entry.js";
 import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
-import { invokeRequestResponse, type AttemptInfo, type InvokeLimits } from "./invoke.js";
+import { invokeRequestResponse, invokeRequestResponseBytes, type AttemptInfo, type InvokeLimits } from "./invoke.js";
 import { invokeBidirectional } from "./invoke-bidi.js";
 import type { IdentityVerifier } from "./identity.js";
+import { attachRawPrepare, PairHeaders, type RawPrepare } from "./raw.js";
 import { routeOf } from "./routing.js";
 import { X_RESTATE_SERVER } from "./version.js";
 
@@ -46,7 +47,7 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
       maxProtocolVersion: MAX_PROTOCOL_VERSION,
     });
 
-  return async (request, ...extraArgs) => {
+  const fetch: FetchHandler = async (request, ...extraArgs) => {
     let pathname: string;
     try {
       pathname = new URL(request.url).pathname;
@@ -96,4 +97,28 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
       }
     }
   };
+
+  // The fast entry (see raw.ts): the plain request-response invocation only, everything else goes through fetch.
+  const prepare: RawPrepare = (method, url, rawHeaders) => {
+    if (options.identity || options.protocolMode !== "REQUEST_RESPONSE" || method !== "POST") return undefined;
+    const query = url.indexOf("?");
+    const pathname = query < 0 ? url : url.slice(0, query);
+    // Only paths that URL parsing would leave as they are (no dot segments, nothing to escape).
+    if (!PLAIN_PATH.test(pathname)) return undefined;
+    const route = routeOf(pathname);
+    if (route.kind !== "invoke") return undefined;
+    const handler = services.get(route.service)?.handlers.get(route.handler);
+    if (!handler || handler.execution.eagerRuns) return undefined;
+    const headers = new PairHeaders(rawHeaders);
+    const version = parseInvocationContentType(headers.get("content-type"));
+    if (version === undefined || !isSupportedProtocolVersion(version)) return undefined;
+    const service = services.get(route.service)!;
+    return async (body) => {
+      const answer = await invokeRequestResponseBytes(body, headers as unknown as Headers, service, handler, version, [], limits);
+      return { status: 200, headers: answer.headers, body: answer.body };
+    };
+  };
+  return attachRawPrepare(fetch, prepare);
 }
+
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w~%.-]+)+$/;
