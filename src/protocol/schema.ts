@@ -37,6 +37,9 @@ export interface MessageSchema {
   fields: Field[];
   /** Fields indexed by field number. */
   byNo: Array<Field | undefined>;
+  /** Every field at its default, built on first decode; copied for each decoded message (repeated fields aside). */
+  template?: Record<string, unknown>;
+  repeated?: Field[];
 }
 
 /** Field spec: [number, name, kind, flags] — flags "r" repeated, "p" presence (optional / oneof). */
@@ -161,8 +164,16 @@ const MAX_DEPTH = 100;
 
 /** A fresh object with every field at its default, always in declaration order (one hidden class per message). */
 function create(schema: MessageSchema): Record<string, unknown> {
-  const m: Record<string, unknown> = {};
-  for (const f of schema.fields) m[f.name] = f.repeated ? [] : f.presence ? undefined : DEFAULTS[f.kind];
+  let template = schema.template;
+  if (template === undefined) {
+    template = {};
+    for (const f of schema.fields) template[f.name] = f.repeated ? undefined : f.presence ? undefined : DEFAULTS[f.kind];
+    schema.template = template;
+    schema.repeated = schema.fields.filter((f) => f.repeated);
+  }
+  // A spread of one template is a fast shallow clone, and every copy shares the template's hidden class.
+  const m = { ...template };
+  for (const f of schema.repeated!) m[f.name] = [];
   return m;
 }
 
