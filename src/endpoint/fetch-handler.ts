@@ -10,7 +10,7 @@ import {
 } from "../protocol/versions.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
 import type { ServiceEntry } from "../context/rpc-entry.js";
-import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
+import { buildManifest, discoveryAnswer, discoveryResponse, type ProtocolMode } from "./discovery.js";
 import { invokeRequestResponse, invokeRequestResponseBytes, type AttemptInfo, type InvokeLimits } from "./invoke.js";
 import { invokeBidirectional } from "./invoke-bidi.js";
 import type { IdentityVerifier } from "./identity.js";
@@ -100,13 +100,20 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
 
   // The fast entry (see raw.ts): the plain request-response invocation only, everything else goes through fetch.
   const prepare: RawPrepare = (method, url, rawHeaders) => {
-    if (options.identity || options.protocolMode !== "REQUEST_RESPONSE" || method !== "POST") return undefined;
+    if (options.identity) return undefined;
     const query = url.indexOf("?");
     const pathname = query < 0 ? url : url.slice(0, query);
     // Only paths that URL parsing would leave as they are (no dot segments, nothing to escape).
     if (!PLAIN_PATH.test(pathname)) return undefined;
     const route = routeOf(pathname);
-    if (route.kind !== "invoke") return undefined;
+    if (route.kind === "discover" && method === "GET") {
+      const accept = new PairHeaders(rawHeaders).get("accept");
+      return async () => {
+        const answer = discoveryAnswer(accept, manifest);
+        return { status: answer.status, headers: answer.headers, body: utf8.encode(answer.body) };
+      };
+    }
+    if (route.kind !== "invoke" || method !== "POST" || options.protocolMode !== "REQUEST_RESPONSE") return undefined;
     const handler = services.get(route.service)?.handlers.get(route.handler);
     if (!handler || handler.execution.eagerRuns) return undefined;
     const headers = new PairHeaders(rawHeaders);
@@ -121,4 +128,5 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
   return attachRawPrepare(fetch, prepare);
 }
 
+const utf8 = new TextEncoder();
 const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w~%.-]+)+$/;

@@ -1,6 +1,7 @@
 // The endpoint's internal fast entry, for adapters that already hold the request as bytes and header pairs (Node's
-// http module): an invocation in request-response mode runs without building a WHATWG Request or Response. Only the
-// plain case takes it — POST to a bound handler, a supported content type, no identity keys, no eager-run streaming;
+// http module): discovery, and an invocation in request-response mode, run without building a WHATWG Request or
+// Response. Only the plain cases take it — GET …/discover, or POST to a bound handler with a supported content type,
+// in request-response mode without eager-run streaming — and only without identity keys;
 // for anything else `prepare` returns undefined and the adapter uses the fetch handler, which is the public shape.
 
 /** The answer of a fast invocation: always a whole body. */

@@ -69,6 +69,16 @@ describe("fast entry: what it leaves to the fetch path", () => {
     for (const h of [keyed, bidi]) expect(rawPrepareOf(h)!("POST", "/invoke/S/h", ct)).toBeUndefined();
   });
 
+  it("answers GET …/discover exactly like the fetch path, for every manifest version and a refused accept", async () => {
+    for (const accept of [...[1, 2, 3, 4].map((v) => `application/vnd.restate.endpointmanifest.v${v}+json`), "text/html"]) {
+      const raw = await prepare("GET", "/prefix/discover", ["Accept", accept])!(new Uint8Array(0));
+      const res = await endpoint.fetch(new Request("http://127.0.0.1/prefix/discover", { headers: { accept } }));
+      expect(raw.status).toBe(res.status);
+      expect(raw.headers).toEqual(Object.fromEntries(res.headers));
+      expect(new TextDecoder().decode(raw.body)).toBe(await res.text());
+    }
+  });
+
   it("the attempt's headers handlers see are those of the fetch path", async () => {
     const seen: Array<Record<string, string>> = [];
     const svc = restate.service({
