@@ -10,11 +10,10 @@ import {
 } from "../protocol/versions.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
 import type { ServiceEntry } from "../context/rpc-entry.js";
-import { buildManifest, discoveryAnswer, discoveryResponse, type ProtocolMode } from "./discovery.js";
-import { invokeRequestResponse, invokeRequestResponseBytes, type AttemptInfo, type InvokeLimits } from "./invoke.js";
+import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
+import { invokeRequestResponse, type AttemptInfo, type InvokeLimits } from "./invoke.js";
 import { invokeBidirectional } from "./invoke-bidi.js";
 import type { IdentityVerifier } from "./identity.js";
-import { attachRawPrepare, PairHeaders, type RawPrepare } from "./raw.js";
 import { routeOf } from "./routing.js";
 import { X_RESTATE_SERVER } from "./version.js";
 
@@ -98,35 +97,16 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
     }
   };
 
-  // The fast entry (see raw.ts): the plain request-response invocation only, everything else goes through fetch.
-  const prepare: RawPrepare = (method, url, rawHeaders) => {
-    if (options.identity) return undefined;
-    const query = url.indexOf("?");
-    const pathname = query < 0 ? url : url.slice(0, query);
-    // Only paths that URL parsing would leave as they are (no dot segments, nothing to escape).
-    if (!PLAIN_PATH.test(pathname)) return undefined;
-    const route = routeOf(pathname);
-    if (route.kind === "discover" && method === "GET") {
-      const accept = new PairHeaders(rawHeaders).get("accept");
-      return async () => {
-        const answer = discoveryAnswer(accept, manifest);
-        return { status: answer.status, headers: answer.headers, body: utf8.encode(answer.body) };
-      };
-    }
-    if (route.kind !== "invoke" || method !== "POST" || options.protocolMode !== "REQUEST_RESPONSE") return undefined;
-    const handler = services.get(route.service)?.handlers.get(route.handler);
-    if (!handler || handler.execution.eagerRuns) return undefined;
-    const headers = new PairHeaders(rawHeaders);
-    const version = parseInvocationContentType(headers.get("content-type"));
-    if (version === undefined || !isSupportedProtocolVersion(version)) return undefined;
-    const service = services.get(route.service)!;
-    return async (body) => {
-      const answer = await invokeRequestResponseBytes(body, headers as unknown as Headers, service, handler, version, [], limits);
-      return { status: 200, headers: answer.headers, body: answer.body };
-    };
-  };
-  return attachRawPrepare(fetch, prepare);
+  // What the fast entry (raw.ts) needs, kept on the handler so that only adapters that use it bundle it.
+  return Object.defineProperty(fetch, CORE_STATE, { value: { options, services, limits, manifest } satisfies CoreState });
 }
 
-const utf8 = new TextEncoder();
-const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w~%.-]+)+$/;
+/** A core handler's configuration, for the fast entry (raw.ts). */
+export interface CoreState {
+  options: FetchCoreOptions;
+  services: Map<string, ServiceEntry>;
+  limits: InvokeLimits;
+  manifest: (version: 1 | 2 | 3 | 4) => object;
+}
+
+export const CORE_STATE = Symbol.for("perdure.endpoint.core");

@@ -4,6 +4,12 @@
 // in request-response mode without eager-run streaming — and only without identity keys;
 // for anything else `prepare` returns undefined and the adapter uses the fetch handler, which is the public shape.
 
+import { isSupportedProtocolVersion, parseInvocationContentType } from "../protocol/versions.js";
+import { discoveryAnswer } from "./discovery.js";
+import { CORE_STATE, type CoreState } from "./fetch-handler.js";
+import { invokeRequestResponseBytes } from "./invoke.js";
+import { routeOf } from "./routing.js";
+
 /** The answer of a fast invocation: always a whole body. */
 export interface RawResponse {
   status: number;
@@ -20,22 +26,51 @@ export type RawInvocation = (body: Uint8Array) => Promise<RawResponse>;
  */
 export type RawPrepare = (method: string, url: string, rawHeaders: readonly string[]) => RawInvocation | undefined;
 
-const RAW_PREPARE = Symbol.for("perdure.endpoint.rawPrepare");
-
-export function attachRawPrepare<T extends object>(fetch: T, prepare: RawPrepare): T {
-  Object.defineProperty(fetch, RAW_PREPARE, { value: prepare });
-  return fetch;
-}
+const prepared = new WeakMap<CoreState, RawPrepare>();
 
 /** The fast entry of a core fetch handler (or of an object whose `fetch` is one), if it has one. */
 export function rawPrepareOf(handler: unknown): RawPrepare | undefined {
   if (typeof handler !== "function" && (typeof handler !== "object" || handler === null)) return undefined;
-  const own = (handler as Record<symbol, unknown>)[RAW_PREPARE];
-  if (typeof own === "function") return own as RawPrepare;
+  let state = (handler as Record<symbol, unknown>)[CORE_STATE] as CoreState | undefined;
   const fetch = (handler as { fetch?: unknown }).fetch;
-  const inner = typeof fetch === "function" ? (fetch as unknown as Record<symbol, unknown>)[RAW_PREPARE] : undefined;
-  return typeof inner === "function" ? (inner as RawPrepare) : undefined;
+  if (state === undefined && typeof fetch === "function") state = (fetch as unknown as Record<symbol, unknown>)[CORE_STATE] as CoreState | undefined;
+  if (state === undefined) return undefined;
+  let prepare = prepared.get(state);
+  if (!prepare) prepared.set(state, (prepare = prepareFor(state)));
+  return prepare;
 }
+
+function prepareFor({ options, services, limits, manifest }: CoreState): RawPrepare {
+  return (method, url, rawHeaders) => {
+    if (options.identity) return undefined;
+    const query = url.indexOf("?");
+    const pathname = query < 0 ? url : url.slice(0, query);
+    // Only paths that URL parsing would leave as they are (no dot segments, nothing to escape).
+    if (!PLAIN_PATH.test(pathname)) return undefined;
+    const route = routeOf(pathname);
+    if (route.kind === "discover" && method === "GET") {
+      const accept = new PairHeaders(rawHeaders).get("accept");
+      return async () => {
+        const answer = discoveryAnswer(accept, manifest);
+        return { status: answer.status, headers: answer.headers, body: utf8.encode(answer.body) };
+      };
+    }
+    if (route.kind !== "invoke" || method !== "POST" || options.protocolMode !== "REQUEST_RESPONSE") return undefined;
+    const service = services.get(route.service);
+    const handler = service?.handlers.get(route.handler);
+    if (!service || !handler || handler.execution.eagerRuns) return undefined;
+    const headers = new PairHeaders(rawHeaders);
+    const version = parseInvocationContentType(headers.get("content-type"));
+    if (version === undefined || !isSupportedProtocolVersion(version)) return undefined;
+    return async (body) => {
+      const answer = await invokeRequestResponseBytes(body, headers as unknown as Headers, service, handler, version, [], limits);
+      return { status: 200, headers: answer.headers, body: answer.body };
+    };
+  };
+}
+
+const utf8 = new TextEncoder();
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w~%.-]+)+$/;
 
 /**
  * Request headers from name/value pairs, with the reading side of `Headers` (names case-insensitive, repeated
