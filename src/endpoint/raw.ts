@@ -6,7 +6,7 @@
 
 import { isSupportedProtocolVersion, parseInvocationContentType } from "../protocol/versions.js";
 import { discoveryAnswer } from "./discovery.js";
-import { CORE_STATE, type CoreState } from "./fetch-handler.js";
+import { CORE_STATE, PLAIN_PATH, type CoreState } from "./fetch-handler.js";
 import { invokeRequestResponseBytes } from "./invoke.js";
 import { routeOf } from "./routing.js";
 
@@ -70,7 +70,6 @@ function prepareFor({ options, services, limits, manifest }: CoreState): RawPrep
 }
 
 const utf8 = new TextEncoder();
-const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w~%.-]+)+$/;
 
 /**
  * Request headers from name/value pairs, with the reading side of `Headers` (names case-insensitive, repeated
