@@ -1,30 +1,36 @@
 // 2. Workers bundle size: a greeter Worker bundled by esbuild (minified, ESM, workerd/worker/browser conditions, the
 // way wrangler bundles) for each SDK; raw and gzip bytes, and what the Worker needs at run time.
-// The official SDK is bundled from its fetch build (@restatedev/restate-sdk/fetch, WASM core inlined) with `node:*`
-// left external, as wrangler does under nodejs_compat: @restatedev/restate-sdk-cloudflare-workers is not installed.
+// The official side is its Workers package (@restatedev/restate-sdk-cloudflare-workers), bundled the same way with
+// `node:*` left external (it needs nodejs_compat) and its WebAssembly core, which wrangler uploads as a separate
+// module, counted separately (gzip -9 of the .wasm) and added to the total.
 //   npx vite-node bench/bundle-size.ts
 import { build, type Metafile } from "esbuild";
+import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { ratio, table } from "./lib/table.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
-export interface BundleFigure { sdk: string; raw: number; gzip: number; wasm: boolean; nodeImports: string[]; biggest: string }
+export interface BundleFigure { sdk: string; raw: number; gzip: number; wasmGzip: number; wasm: boolean; nodeImports: string[]; biggest: string }
+
+const WASM = "node_modules/@restatedev/restate-sdk-cloudflare-workers/dist/endpoint/handlers/vm/sdk_shared_core_wasm_bindings_bg.wasm";
 
 async function bundle(sdk: "perdure" | "official"): Promise<BundleFigure> {
   const result = await build({
     entryPoints: [path.join(root, `bench/fixtures/workers/greeter-${sdk}.ts`)],
     bundle: true, format: "esm", platform: "neutral", target: "es2022", minify: true, write: false,
     mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"],
-    external: ["node:*"], metafile: true, logLevel: "warning", outfile: "worker.js",
+    external: ["node:*", "*.wasm"], metafile: true, logLevel: "warning", outfile: "worker.js",
   });
   const code = result.outputFiles[0]!.contents;
   const text = new TextDecoder().decode(code);
   const nodeImports = [...new Set(text.match(/["']node:[a-z_/]+["']/g) ?? [])].map((s) => s.slice(1, -1));
+  const wasmImport = /["'][^"']*\.wasm["']/.test(text);
   return {
     sdk, raw: code.length, gzip: gzipSync(code, { level: 9 }).length,
-    wasm: /WebAssembly\.(Module|Instance|instantiate|compile)/.test(text), nodeImports, biggest: biggestInputs(result.metafile),
+    wasmGzip: wasmImport ? gzipSync(readFileSync(path.join(root, WASM)), { level: 9 }).length : 0,
+    wasm: wasmImport || /WebAssembly\.(Module|Instance|instantiate|compile)/.test(text), nodeImports, biggest: biggestInputs(result.metafile),
   };
 }
 
@@ -44,15 +50,15 @@ export async function runBundleSize(): Promise<{ text: string; figures: BundleFi
   const figures = [await bundle("perdure"), await bundle("official")];
   const [p, o] = figures as [BundleFigure, BundleFigure];
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const total = (f: BundleFigure) => f.gzip + f.wasmGzip;
   const text = [
     table(
-      ["SDK", "raw", "gzip -9", "WebAssembly", "nodejs_compat (node: imports)", "largest inputs (raw)"],
-      figures.map((f) => [f.sdk === "official" ? "official (fetch build, not the Workers package)" : f.sdk, kib(f.raw), kib(f.gzip), f.wasm ? "yes" : "no", f.nodeImports.length ? `yes (${f.nodeImports.join(", ")})` : "no", f.biggest]),
+      ["SDK", "JS raw", "JS gzip -9", "WebAssembly gzip -9", "total gzip (bytes)", "nodejs_compat (node: imports)", "largest inputs (raw)"],
+      figures.map((f) => [f.sdk === "official" ? "official Workers package 1.17.2" : f.sdk, kib(f.raw), kib(f.gzip), f.wasm ? kib(f.wasmGzip) : "none", total(f).toLocaleString("en"), f.nodeImports.length ? `yes (${f.nodeImports.join(", ")})` : "no", f.biggest]),
     ),
     "",
-    `perdure / official gzip: ${((p.gzip / o.gzip) * 100).toFixed(1)}% (target ≤ 5%: ${p.gzip / o.gzip <= 0.05 ? "met" : "NOT met"} against the fetch build; ` +
-      `against the ~590 KB gzip the issue quotes for @restatedev/restate-sdk-cloudflare-workers: ${((p.gzip / 590_000) * 100).toFixed(1)}%, ` +
-      `${p.gzip <= 29_500 ? "met" : "NOT met"}); raw ratio official/perdure ${ratio(o.raw, p.raw, 1)}`,
+    `perdure / official total gzip: ${((total(p) / total(o)) * 100).toFixed(1)}%; perdure ${total(p).toLocaleString("en")} B gzip: ` +
+      `target ≤ 30,000 B ${total(p) <= 30_000 ? "met" : "NOT met"}, stretch ≤ 15,000 B ${total(p) <= 15_000 ? "met" : "NOT met"}`,
   ].join("\n");
   return { text, figures };
 }

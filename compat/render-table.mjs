@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 export const START = "<!-- compat-table:start (generated from compat/differences.json by npm run compat:table) -->";
 export const END = "<!-- compat-table:end -->";
 
-const STATUS = { deliberate: "deliberate", "pending-core": "pending (context/machine work in progress)" };
+const STATUS = { deliberate: "deliberate", "pending-core": "pending (context/machine work in progress)", missing: "missing (not built yet)" };
 
 export function renderTable(differences) {
   const rows = differences.differences.map((d) => {

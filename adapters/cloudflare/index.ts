@@ -46,6 +46,14 @@ export interface WorkerEndpoint {
   withIdentityV1(...keys: string[]): WorkerEndpoint;
   defaultServiceOptions(options: DefaultServiceOptions): WorkerEndpoint;
   setLogger(logger: unknown): WorkerEndpoint;
+  /** perdure extension: the largest protocol message accepted, in bytes (default 32 MiB). */
+  maxMessageSize(bytes: number): WorkerEndpoint;
+  /** perdure extension: observe every invocation attempt. */
+  onAttemptEnd(observer: Parameters<FetchEndpoint["onAttemptEnd"]>[0]): WorkerEndpoint;
+  /** perdure extension: bounds on what one invocation attempt may accumulate. */
+  attemptLimits(limits: Parameters<FetchEndpoint["attemptLimits"]>[0]): WorkerEndpoint;
+  /** @experimental A codec for every value written to / read from the journal. */
+  journalValueCodecProvider(codecProvider: Parameters<FetchEndpoint["journalValueCodecProvider"]>[0]): WorkerEndpoint;
   /** Only `bidirectional(false)` is accepted: Workers serve request-response. */
   bidirectional(set?: boolean): WorkerEndpoint;
   /** `{ fetch }`, ready for `export default`. */
@@ -72,6 +80,26 @@ class WorkerEndpointBuilder implements WorkerEndpoint {
 
   setLogger(logger: unknown): WorkerEndpoint {
     this.inner.setLogger(logger);
+    return this;
+  }
+
+  maxMessageSize(bytes: number): WorkerEndpoint {
+    this.inner.maxMessageSize(bytes);
+    return this;
+  }
+
+  onAttemptEnd(observer: Parameters<FetchEndpoint["onAttemptEnd"]>[0]): WorkerEndpoint {
+    this.inner.onAttemptEnd(observer);
+    return this;
+  }
+
+  attemptLimits(limits: Parameters<FetchEndpoint["attemptLimits"]>[0]): WorkerEndpoint {
+    this.inner.attemptLimits(limits);
+    return this;
+  }
+
+  journalValueCodecProvider(codecProvider: Parameters<FetchEndpoint["journalValueCodecProvider"]>[0]): WorkerEndpoint {
+    this.inner.journalValueCodecProvider(codecProvider);
     return this;
   }
 

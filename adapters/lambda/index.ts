@@ -31,6 +31,14 @@ export interface LambdaEndpoint {
   withIdentityV1(...keys: string[]): LambdaEndpoint;
   defaultServiceOptions(options: DefaultServiceOptions): LambdaEndpoint;
   setLogger(logger: unknown): LambdaEndpoint;
+  /** perdure extension: the largest protocol message accepted, in bytes (default 32 MiB). */
+  maxMessageSize(bytes: number): LambdaEndpoint;
+  /** perdure extension: observe every invocation attempt. */
+  onAttemptEnd(observer: Parameters<FetchEndpoint["onAttemptEnd"]>[0]): LambdaEndpoint;
+  /** perdure extension: bounds on what one invocation attempt may accumulate. */
+  attemptLimits(limits: Parameters<FetchEndpoint["attemptLimits"]>[0]): LambdaEndpoint;
+  /** @experimental A codec for every value written to / read from the journal. */
+  journalValueCodecProvider(codecProvider: Parameters<FetchEndpoint["journalValueCodecProvider"]>[0]): LambdaEndpoint;
   /** Validates the configuration now and returns the Lambda handler to export. */
   handler(): LambdaHandler;
 }
@@ -55,6 +63,26 @@ class LambdaEndpointBuilder implements LambdaEndpoint {
 
   setLogger(logger: unknown): LambdaEndpoint {
     this.inner.setLogger(logger);
+    return this;
+  }
+
+  maxMessageSize(bytes: number): LambdaEndpoint {
+    this.inner.maxMessageSize(bytes);
+    return this;
+  }
+
+  onAttemptEnd(observer: Parameters<FetchEndpoint["onAttemptEnd"]>[0]): LambdaEndpoint {
+    this.inner.onAttemptEnd(observer);
+    return this;
+  }
+
+  attemptLimits(limits: Parameters<FetchEndpoint["attemptLimits"]>[0]): LambdaEndpoint {
+    this.inner.attemptLimits(limits);
+    return this;
+  }
+
+  journalValueCodecProvider(codecProvider: Parameters<FetchEndpoint["journalValueCodecProvider"]>[0]): LambdaEndpoint {
+    this.inner.journalValueCodecProvider(codecProvider);
     return this;
   }
 

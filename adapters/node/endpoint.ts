@@ -43,6 +43,14 @@ export interface NodeEndpoint {
   withIdentityV1(...keys: string[]): NodeEndpoint;
   defaultServiceOptions(options: core.DefaultServiceOptions): NodeEndpoint;
   setLogger(logger: unknown): NodeEndpoint;
+  /** perdure extension: the largest protocol message accepted, in bytes (default 32 MiB). */
+  maxMessageSize(bytes: number): NodeEndpoint;
+  /** perdure extension: observe every invocation attempt. */
+  onAttemptEnd(observer: Parameters<core.FetchEndpoint["onAttemptEnd"]>[0]): NodeEndpoint;
+  /** perdure extension: bounds on what one invocation attempt may accumulate. */
+  attemptLimits(limits: Parameters<core.FetchEndpoint["attemptLimits"]>[0]): NodeEndpoint;
+  /** @experimental A codec for every value written to / read from the journal. */
+  journalValueCodecProvider(codecProvider: Parameters<core.FetchEndpoint["journalValueCodecProvider"]>[0]): NodeEndpoint;
   /** Force one protocol mode for every request (by default it follows the HTTP version). */
   bidirectional(set?: boolean): NodeEndpoint;
   /** HTTP/1.1 and HTTP/2 (cleartext, prior knowledge) on one port. Port: argument, else `$PORT`, else 9080. */
@@ -106,6 +114,30 @@ class NodeEndpointBuilder implements NodeEndpoint {
   setLogger(logger: unknown): NodeEndpoint {
     this.requestResponse.setLogger(logger);
     this.bidi.setLogger(logger);
+    return this;
+  }
+
+  maxMessageSize(bytes: number): NodeEndpoint {
+    this.requestResponse.maxMessageSize(bytes);
+    this.bidi.maxMessageSize(bytes);
+    return this;
+  }
+
+  onAttemptEnd(observer: Parameters<core.FetchEndpoint["onAttemptEnd"]>[0]): NodeEndpoint {
+    this.requestResponse.onAttemptEnd(observer);
+    this.bidi.onAttemptEnd(observer);
+    return this;
+  }
+
+  attemptLimits(limits: Parameters<core.FetchEndpoint["attemptLimits"]>[0]): NodeEndpoint {
+    this.requestResponse.attemptLimits(limits);
+    this.bidi.attemptLimits(limits);
+    return this;
+  }
+
+  journalValueCodecProvider(codecProvider: Parameters<core.FetchEndpoint["journalValueCodecProvider"]>[0]): NodeEndpoint {
+    this.requestResponse.journalValueCodecProvider(codecProvider);
+    this.bidi.journalValueCodecProvider(codecProvider);
     return this;
   }
 

@@ -2,6 +2,7 @@
 // Only types come from Node here, so runtimes with Node-compatible servers (Bun, Deno) can use it without the
 // root entry importing Node modules.
 import type * as http from "node:http";
+import { rawPrepareOf, type RawInvocation } from "../../src/endpoint/raw.js";
 import { webBodyStream } from "./body.js";
 import { toFetchFunction, type FetchHandlerLike } from "./types.js";
 
@@ -76,10 +77,52 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
+/**
+ * The fast path (a perdure core handler in request-response mode): read the body into one array, hand bytes and
+ * header pairs to the core, write its answer in one go — no Request, Response, streams or AbortController.
+ */
+function serveRaw(invoke: RawInvocation, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  req.on("data", (chunk: Uint8Array) => {
+    chunks.push(chunk);
+    size += chunk.length;
+  });
+  req.on("end", () => {
+    let body: Uint8Array;
+    if (chunks.length === 1) body = chunks[0]!;
+    else {
+      body = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
+    }
+    invoke(body).then(
+      (answer) => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+      },
+      (err: unknown) => {
+        if (res.headersSent || res.destroyed) return;
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end(`Internal error while handling ${req.method} ${req.url}: ${describeError(err)}\n`);
+      },
+    );
+  });
+  // A client that goes away mid-body: nothing was started, nothing to answer.
+  req.on("error", () => {});
+}
+
 /** A request listener for `http.createServer` that runs `handler` for every request. */
 export function createHttp1Listener(handler: FetchHandlerLike): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const fetchFn = toFetchFunction(handler);
+  const prepare = rawPrepareOf(handler);
   return (req, res) => {
+    const raw = prepare?.(req.method ?? "GET", req.url ?? "/", req.rawHeaders);
+    if (raw) return serveRaw(raw, req, res);
     const aborter = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) aborter.abort(new Error("client closed the connection"));

@@ -102,6 +102,8 @@ export function rootEntryFor(listenOn: ListenFn, readEnv: () => string | undefin
       bidirectional: (set = true) => ((bidi = set), self),
       maxMessageSize: (bytes) => (both((e) => e.maxMessageSize(bytes)), self),
       onAttemptEnd: (observer) => (both((e) => e.onAttemptEnd(observer)), self),
+      attemptLimits: (limits) => (both((e) => e.attemptLimits(limits)), self),
+      journalValueCodecProvider: (provider) => (both((e) => e.journalValueCodecProvider(provider)), self),
       handler: (options = {}) => {
         const forced = options.bidirectional ?? bidi;
         const http1 = pick(forced, false);

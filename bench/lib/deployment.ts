@@ -1,18 +1,21 @@
 // One SDK's bench server on one runtime, registered with a running restate-server: request-response over HTTP/1.1,
-// or bidirectional over h2c (node only). Endpoint CPU and RSS are read from /proc (Linux).
+// or bidirectional (h2c on node and deno, full-duplex HTTP/1.1 on bun); workerd request-response. Endpoint CPU and RSS are read from /proc (Linux).
 import { readFileSync } from "node:fs";
 import { registerDeployment } from "../../test/e2e/support/admin.js";
 import type { SpawnedEndpoint } from "../../test/e2e/runtimes/support/spawn-endpoint.js";
 import { bundleServer, startServer, type Runtime } from "./servers.js";
+import { startWorkerd } from "./workerd.js";
 import type { SdkName } from "./sdks.js";
 
 export type Mode = "rr" | "bidi";
 
-export async function deploy(adminUrl: string, runtime: Runtime, sdk: SdkName, mode: Mode, dir: string, env: Record<string, string> = {}): Promise<SpawnedEndpoint> {
-  const bundle = await bundleServer(runtime, sdk, mode === "bidi", dir);
-  const endpoint = await startServer(runtime, bundle, env);
+/** Runtimes that serve HTTP/1.1 only (bidirectional = full-duplex HTTP/1.1 on Bun; workerd: request-response only). */
+const HTTP11_ONLY = new Set<string>(["bun", "workerd"]);
+
+export async function deploy(adminUrl: string, runtime: Runtime | "workerd", sdk: SdkName, mode: Mode, dir: string, env: Record<string, string> = {}): Promise<SpawnedEndpoint> {
+  const endpoint = runtime === "workerd" ? await startWorkerd(sdk, dir) : await startServer(runtime, await bundleServer(runtime, sdk, mode === "bidi", dir), env);
   try {
-    await registerDeployment(adminUrl, endpoint.url, { useHttp11: mode === "rr", force: true });
+    await registerDeployment(adminUrl, endpoint.url, { useHttp11: mode === "rr" || HTTP11_ONLY.has(runtime), force: true });
   } catch (e) {
     await endpoint.stop();
     throw e;

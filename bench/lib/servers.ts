@@ -13,7 +13,7 @@ export async function bundleServer(runtime: Runtime, sdk: SdkName | "bare", bidi
   await build({
     entryPoints: [path.join(root, `bench/fixtures/servers/${runtime}-entry.ts`)],
     alias: { "bench-handler": path.join(root, `bench/fixtures/servers/handler-${sdk}.ts`) },
-    define: { BENCH_BIDI: String(bidi) },
+    define: { BENCH_BIDI: String(bidi), BENCH_BARE: String(sdk === "bare") },
     bundle: true, format: "esm", platform: "node", target: "es2022", minify, outfile, logLevel: "warning",
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

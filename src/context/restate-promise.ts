@@ -84,6 +84,9 @@ export class RestatePromiseImpl<T> implements Promise<T> {
 /** Constants resolve without any notification. */
 const NO_NOTIFICATIONS: NotificationLookup = { get: () => undefined, has: () => false };
 
+/** Whether `p` was made by a ctx method (a journaled promise), as the official SDK's guard. */
+export function isRestatePromise<T>(p: Promise<T>): p is RestatePromise<T>;
+export function isRestatePromise(p: unknown): p is RestatePromise<unknown>;
 export function isRestatePromise(p: unknown): p is RestatePromise<unknown> {
   return p instanceof RestatePromiseImpl;
 }

@@ -152,10 +152,14 @@ function outputPayload(serde: Serde<unknown>, setContentTypeIfEmpty: boolean): J
  * The answer to `GET …/discover`: the highest manifest version `accept` offers (415 if none),
  * the manifest from `build` (500 with its message if it throws), `x-restate-server` on every answer.
  */
-export function discoveryResponse(acceptHeader: string | null, build: (version: ManifestVersion) => object): Response {
+/** The `/discover` answer as plain data (status, headers, body text); the fast entry sends it as it is. */
+export function discoveryAnswer(
+  acceptHeader: string | null,
+  build: (version: ManifestVersion) => object,
+): { status: number; headers: Record<string, string>; body: string } {
   const version = pickManifestVersion(acceptHeader) as ManifestVersion | undefined;
   if (version === undefined) {
-    return textResponse(
+    return textAnswer(
       415,
       `Unsupported discovery manifest version: the accept header '${acceptHeader ?? ""}' offers none of ` +
         `${manifestContentType(1)} .. ${manifestContentType(4)}`,
@@ -165,17 +169,16 @@ export function discoveryResponse(acceptHeader: string | null, build: (version: 
   try {
     body = JSON.stringify(build(version));
   } catch (e) {
-    return textResponse(500, `Cannot build the discovery manifest: ${e instanceof Error ? e.message : String(e)}`);
+    return textAnswer(500, `Cannot build the discovery manifest: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return new Response(body, {
-    status: 200,
-    headers: { "content-type": manifestContentType(version), "x-restate-server": X_RESTATE_SERVER },
-  });
+  return { status: 200, headers: { "content-type": manifestContentType(version), "x-restate-server": X_RESTATE_SERVER }, body };
 }
 
-function textResponse(status: number, message: string): Response {
-  return new Response(message, {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-restate-server": X_RESTATE_SERVER },
-  });
+export function discoveryResponse(acceptHeader: string | null, build: (version: ManifestVersion) => object): Response {
+  const answer = discoveryAnswer(acceptHeader, build);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+function textAnswer(status: number, message: string) {
+  return { status, headers: { "content-type": "text/plain; charset=utf-8", "x-restate-server": X_RESTATE_SERVER }, body: message };
 }

@@ -42,6 +42,15 @@ export interface FetchEndpointOptions extends EndpointOptions {
   bidirectional?: boolean;
 }
 
+/** The methods every endpoint builder shares (the official SDK's RestateEndpointBase): each returns the builder `E`. */
+export interface RestateEndpointBase<E> {
+  bind(service: AnyDefinition): E;
+  withIdentityV1(...keys: string[]): E;
+  defaultServiceOptions(options: DefaultServiceOptions): E;
+  setLogger(logger: LoggerTransport): E;
+  journalValueCodecProvider(codecProvider: () => Promise<JournalValueCodec>): E;
+}
+
 export interface FetchEndpoint {
   bind(service: AnyDefinition): FetchEndpoint;
   withIdentityV1(...keys: string[]): FetchEndpoint;

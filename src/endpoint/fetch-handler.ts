@@ -57,12 +57,14 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
       maxProtocolVersion: MAX_PROTOCOL_VERSION,
     });
 
-  return async (request, ...extraArgs) => {
-    let pathname: string;
-    try {
-      pathname = new URL(request.url).pathname;
-    } catch {
-      return errorResponse(400, `cannot parse the request URL '${request.url}'`);
+  const fetch: FetchHandler = async (request, ...extraArgs) => {
+    let pathname = plainPathOf(request.url);
+    if (pathname === undefined) {
+      try {
+        pathname = new URL(request.url).pathname;
+      } catch {
+        return errorResponse(400, `cannot parse the request URL '${request.url}'`);
+      }
     }
     const route = routeOf(pathname);
     // Identity first, for every path but health (kept open for probes): an unsigned caller gets 401 and learns
@@ -107,4 +109,42 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
       }
     }
   };
+
+  // What the fast entry (raw.ts) needs, kept on the handler so that only adapters that use it bundle it.
+  return Object.defineProperty(fetch, CORE_STATE, { value: { options, services, limits, manifest } satisfies CoreState });
 }
+
+/** A core handler's configuration, for the fast entry (raw.ts). */
+export interface CoreState {
+  options: FetchCoreOptions;
+  services: Map<string, ServiceEntry>;
+  limits: InvokeLimits;
+  manifest: (version: 1 | 2 | 3 | 4) => object;
+}
+
+/**
+ * The path of an absolute http(s) URL when URL parsing would return it unchanged (no dot segments, nothing to
+ * escape), without building a URL object; undefined otherwise (then `new URL` decides).
+ */
+export function plainPathOf(url: string): string | undefined {
+  const schemeEnd = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1;
+  if (schemeEnd < 0) return undefined;
+  const start = url.indexOf("/", schemeEnd);
+  if (start < 0) return undefined;
+  let end = url.length;
+  for (let i = start; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  const path = url.slice(start, end);
+  return PLAIN_PATH.test(path) && PLAIN_AUTHORITY.test(url.slice(schemeEnd, start)) ? path : undefined;
+}
+
+/** Paths URL parsing leaves as they are: segments of unreserved characters and %-escapes, no `.` or `..`. */
+export const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[\w~%.-]*)+$/;
+const PLAIN_AUTHORITY = /^[\w.-]+(?::\d+)?$|^\[[\da-fA-F:.]+\](?::\d+)?$/;
+
+export const CORE_STATE = Symbol.for("perdure.endpoint.core");

@@ -2,7 +2,6 @@
 // exactly what restate-server logs as `kid` when it loads its signing key. Parsing is synchronous so a bad key stops
 // the endpoint when it is built, never at the first request; importing into WebCrypto is async and done once, later.
 
-import { base58 } from "@scure/base";
 
 export const PUBLIC_KEY_V1_PREFIX = "publickeyv1_";
 const ED25519_PUBLIC_KEY_LENGTH = 32;
@@ -12,6 +11,26 @@ export interface IdentityPublicKey {
   id: string;
   /** The 32 raw Ed25519 public key bytes. */
   raw: Uint8Array<ArrayBuffer>;
+}
+
+const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** Base58 (Bitcoin alphabet) to bytes; each leading '1' is a zero byte. */
+export function base58Decode(text: string): Uint8Array {
+  const bytes: number[] = []; // little-endian base-256 digits of the number
+  for (const char of text) {
+    let carry = BASE58_ALPHABET.indexOf(char);
+    if (carry < 0) throw new Error(`invalid base58 character ${JSON.stringify(char)}`);
+    for (let i = 0; i < bytes.length; i++) {
+      carry += bytes[i]! * 58;
+      bytes[i] = carry & 0xff;
+      carry >>= 8;
+    }
+    for (; carry > 0; carry >>= 8) bytes.push(carry & 0xff);
+  }
+  let zeros = 0;
+  while (text[zeros] === "1") zeros++;
+  return Uint8Array.from([...new Array<number>(zeros).fill(0), ...bytes.reverse()]);
 }
 
 /** Parses one `publickeyv1_…` string; `position` (0-based) only names the key in error messages. */
@@ -31,7 +50,7 @@ export function parsePublicKeyV1(key: unknown, position = 0): IdentityPublicKey 
   const encoded = key.slice(PUBLIC_KEY_V1_PREFIX.length);
   let raw: Uint8Array;
   try {
-    raw = base58.decode(encoded);
+    raw = base58Decode(encoded);
   } catch (err) {
     throw new Error(`${where} ('${shown}') is not valid base58 after '${PUBLIC_KEY_V1_PREFIX}': ${(err as Error).message}`);
   }
@@ -64,8 +83,9 @@ export function importPublicKey(key: IdentityPublicKey): Promise<CryptoKey> {
 // request with "invalid signature". Decoding it once here turns that into a clear startup error.
 
 const P = 2n ** 255n - 19n;
-const D = mod(-121665n * inverse(121666n));
-const SQRT_M1 = pow(2n, (P - 1n) / 4n);
+// Curve constants, computed on first use (nothing at import: most endpoints configure no keys).
+let curve: { d: bigint; sqrtM1: bigint } | undefined;
+const constants = () => (curve ??= { d: mod(-121665n * inverse(121666n)), sqrtM1: pow(2n, (P - 1n) / 4n) });
 
 function mod(a: bigint): bigint {
   const r = a % P;
@@ -96,12 +116,13 @@ export function ed25519EncodingProblem(bytes: Uint8Array): string | undefined {
   if (y >= P) return "its y coordinate is not reduced modulo 2^255-19";
   // x² = (y² − 1) / (d·y² + 1); the point exists iff that has a square root.
   const u = mod(y * y - 1n);
-  const v = mod(D * y * y + 1n);
+  const { d, sqrtM1 } = constants();
+  const v = mod(d * y * y + 1n);
   let x = mod(u * pow(v, 3n) * pow(u * pow(v, 7n), (P - 5n) / 8n));
   const vx2 = mod(v * x * x);
   if (vx2 !== u) {
     if (vx2 !== mod(-u)) return "it is not a point on the curve";
-    x = mod(x * SQRT_M1);
+    x = mod(x * sqrtM1);
   }
   if (x === 0n && xIsOdd) return "it encodes x = 0 with the sign bit set";
   return undefined;

@@ -3,8 +3,8 @@
 // anything that is not signed by one of them — before routing, so unsigned callers cannot run handlers nor learn
 // which services exist. Only `…/health` stays open (load balancers probe it without credentials; it reveals nothing).
 
-import { errors, jwtVerify, type JWTVerifyOptions } from "jose";
 import { importPublicKey, parsePublicKeysV1, type IdentityPublicKey } from "./identity-keys.js";
+import { tokenHeader, TokenRefusal, verifyEdDsaJwt, type ClaimRules } from "./jwt-eddsa.js";
 import { X_RESTATE_SERVER } from "./version.js";
 
 export const SIGNATURE_SCHEME_HEADER = "x-restate-signature-scheme";
@@ -49,25 +49,24 @@ export function createIdentityVerifier(keys: readonly unknown[], options: Identi
     const keys = await importAll();
     // Same rules as restate's reference verifier: EdDSA only, audience = the normalised path, exp and nbf
     // required, ZERO clock leeway (the server already back-dates nbf by 60 s; exp is iat + 60 s by default).
-    // jose treats `now == exp` as expired, one second stricter than the reference.
-    const verifyOptions: JWTVerifyOptions = {
-      algorithms: ["EdDSA"],
+    // `now == exp` counts as expired, one second stricter than the reference.
+    const rules: ClaimRules = {
       audience: audienceOf(pathname),
-      requiredClaims: ["exp", "nbf"],
-      clockTolerance: 0,
+      now: Math.floor((options.now ? options.now() : new Date()).getTime() / 1000),
+      required: ["exp", "nbf"],
     };
-    if (options.now) verifyOptions.currentDate = options.now();
     // The token's kid names the key it was signed with; try that one first, then all others (kid is optional).
     const kid = headerKid(token);
     const ordered = kid === undefined ? keys : [...keys.filter((k) => k.key.id === kid), ...keys.filter((k) => k.key.id !== kid)];
     for (const { key, cryptoKey } of ordered) {
       try {
-        await jwtVerify(token, cryptoKey, verifyOptions);
+        await verifyEdDsaJwt(token, cryptoKey, rules);
         return { ok: true, keyId: key.id };
       } catch (err) {
-        // jose checks the signature before any claim: only a signature failure means "maybe another key".
-        if (err instanceof errors.JWSSignatureVerificationFailed) continue;
-        return { ok: false, reason: reasonOf(err) };
+        // The signature is checked before any claim: only a signature failure means "maybe another key".
+        if (err instanceof TokenRefusal && err.badSignature) continue;
+        if (err instanceof TokenRefusal) return { ok: false, reason: err.reason };
+        throw err;
       }
     }
     return { ok: false, reason: "invalid signature" };
@@ -125,36 +124,12 @@ export function audienceOf(pathname: string): string {
 
 /** `kid` from the token's protected header, without trusting anything else in it (it is unverified). */
 function headerKid(token: string): string | undefined {
-  const dot = token.indexOf(".");
-  if (dot <= 0) return undefined;
   try {
-    const json = new TextDecoder().decode(base64UrlDecode(token.slice(0, dot)));
-    const kid = (JSON.parse(json) as { kid?: unknown }).kid;
+    const kid = tokenHeader(token).kid;
     return typeof kid === "string" ? kid : undefined;
   } catch {
     return undefined;
   }
-}
-
-function base64UrlDecode(text: string): Uint8Array {
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  const bin = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
-/** A short reason for the 401 body and the log line; never echoes the token. */
-function reasonOf(err: unknown): string {
-  if (err instanceof errors.JWTExpired) return "token expired";
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.reason === "missing") return `missing claim ${err.claim}`;
-    if (err.claim === "nbf" && err.reason === "check_failed") return "token not yet valid";
-    if (err.claim === "aud") return "audience mismatch";
-    return `invalid claim ${err.claim}`;
-  }
-  if (err instanceof errors.JOSEAlgNotAllowed) return "token algorithm not allowed (EdDSA only)";
-  if (err instanceof errors.JOSENotSupported) return "token uses an unsupported JOSE feature";
-  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return "malformed token";
-  return "invalid token";
 }
 
 function printable(value: string): string {

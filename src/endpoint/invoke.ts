@@ -51,6 +51,28 @@ export async function invokeRequestResponse(
 }
 
 /**
+ * Request-response from a body the adapter already holds whole (the fast entry, raw.ts): the same attempt as
+ * above without a Request or Response object. `headers` are the attempt's headers handlers see.
+ */
+export async function invokeRequestResponseBytes(
+  body: Uint8Array,
+  headers: Headers,
+  service: ServiceEntry,
+  handler: HandlerEntry,
+  version: number,
+  extraArgs: unknown[],
+  limits: InvokeLimits,
+): Promise<{ headers: Record<string, string>; body: Uint8Array }> {
+  const out: Uint8Array[] = [];
+  const machine = newMachine(version, handler, (frame) => out.push(frame), limits);
+  const responseHeaders = invocationResponseHeaders(version);
+  if (feedJournal(body, machine, limits)) {
+    responseHeaders["x-perdure-attempt"] = describeAttempt(await startAttempt(machine, { headers }, service, handler, extraArgs, limits));
+  }
+  return { headers: responseHeaders, body: concat(out) };
+}
+
+/**
  * Request-response for handlers with eager runs: the journal is read whole as usual, but the response streams each
  * frame as it is written, so the server stores every run result as soon as it is proposed (a crash later in the
  * attempt then loses only the work after the last stored frame). The head goes out first, so telemetry is only
@@ -80,7 +102,7 @@ async function invokeRequestResponseStreaming(
 /** Runs the handler on a machine that has its whole journal; resolves when the attempt has ended. */
 export async function startAttempt(
   machine: InvocationMachine,
-  request: Request,
+  request: { readonly headers: Headers },
   service: ServiceEntry,
   handler: HandlerEntry,
   extraArgs: unknown[],
@@ -164,6 +186,22 @@ export async function attachCodec(machine: InvocationMachine, limits: InvokeLimi
   const codec = await limits.journalValueCodec;
   machine.valueCodec = codec;
   return codec;
+}
+
+/** feedJournal for a whole body in hand: the same outcome as readJournal, synchronously. */
+function feedJournal(body: Uint8Array, machine: InvocationMachine, limits: InvokeLimits): boolean {
+  const decoder = new FrameDecoder({ maxMessageSize: limits.maxMessageSize });
+  try {
+    for (const frame of decoder.push(body)) machine.pushFrame(frame);
+    decoder.finish();
+    machine.closeInput();
+    return machine.state !== "closed"; // closed: a limit ended the attempt while reading the journal
+  } catch (e) {
+    const error = ensureError(e);
+    const code = e instanceof ProtocolError ? e.code : ErrorCode.PROTOCOL_VIOLATION;
+    machine.fail({ code, message: e instanceof ProtocolError ? `Protocol violation: ${error.message}` : `Cannot read the request body: ${error.message}` });
+    return false;
+  }
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

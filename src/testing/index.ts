@@ -37,6 +37,7 @@ export type {
   WorkflowDefinition,
 } from "../context/rpc-types.js";
 export type { RestateEndpoint } from "../../adapters/node/endpoint.js";
+export type { RestateEndpointBase } from "../endpoint/endpoint.js";
 export type { JournalValueCodec } from "../clients/types.js";
 export { runHandler } from "./harness/run-handler.js";
 export type { HandlerRun, HandlerRunStatus, RecordedJournal, RunHandlerOptions } from "./harness/run-handler.js";
