@@ -134,12 +134,21 @@ describe("msgpack serde", () => {
 
   it("round-trips arbitrary JSON-like values", () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
+      // A "__proto__" key is excluded: msgpackr renames it on decode (its guard against prototype pollution), so
+      // such a key does not round-trip; that limit is pinned by its own test below.
+      fc.property(fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"__proto__"')), (value) => {
         // msgpackr writes -0 as the integer 0 (as JSON does).
         const zeroed = JSON.parse(JSON.stringify(value), (_k, v: unknown) => (Object.is(v, -0) ? 0 : v));
         expect(roundTrip(value)).toEqual(zeroed);
       }),
     );
+  });
+
+  it("does not restore a __proto__ key (msgpackr renames it on decode rather than touch a prototype)", () => {
+    const value = JSON.parse('{"a":{"__proto__":1}}') as Record<string, unknown>;
+    const back = roundTrip(value) as { a: Record<string, unknown> };
+    expect(Object.keys(back.a)).not.toContain("__proto__");
+    expect(Object.getPrototypeOf(back.a)).toBe(Object.prototype);
   });
 
   it("reports bytes that are not MessagePack", () => {
