@@ -1,6 +1,7 @@
 // Typed clients for calling other handlers from a handler: a Proxy whose every property is a handler name.
 // The call's options may come from `restate.rpc.opts(...)` / `restate.rpc.sendOpts(...)` as the last argument.
 
+import { serializeFor } from "./guardrails.js";
 import type { Serde } from "../serde/index.js";
 import type { Duration } from "./duration.js";
 import type { ContextImpl } from "./context-impl.js";
@@ -85,7 +86,9 @@ export function makeCallClient(ctx: ContextImpl, target: ClientTarget): Record<s
     // As in the official SDK: call options, then the handler's declared serde, then the calling handler's default.
     const inSerde = (o.input ?? d?._inputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
     const outSerde = (o.output ?? d?._outputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
-    return ctx.callRaw(spec(target, handler, o), inSerde.serialize(input), outSerde);
+    ctx.refuseNested(`a call to ${target.service}/${handler}`);
+    const bytes = serializeFor(`the input of the call to ${target.service}/${handler}`, input, (v) => inSerde.serialize(v));
+    return ctx.callRaw(spec(target, handler, o), bytes, outSerde);
   });
 }
 
@@ -94,6 +97,8 @@ export function makeSendClient(ctx: ContextImpl, target: ClientTarget): Record<s
     const [input, opts] = splitArgs(args);
     const o = plainOptions(opts);
     const inSerde = (o.input ?? target.descriptors?.[handler]?._inputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
-    return ctx.sendRaw(spec(target, handler, o), inSerde.serialize(input));
+    ctx.refuseNested(`a send to ${target.service}/${handler}`);
+    const bytes = serializeFor(`the input of the send to ${target.service}/${handler}`, input, (v) => inSerde.serialize(v));
+    return ctx.sendRaw(spec(target, handler, o), bytes);
   });
 }

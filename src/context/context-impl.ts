@@ -18,6 +18,7 @@ import { makeReplayAwareConsole } from "./replay-aware-console.js";
 import { interceptRun, type RunInterceptor } from "./hooks.js";
 import type { LoggerTransport } from "./logging.js";
 import { Scheduler } from "./scheduler.js";
+import { nestedInRunError, serializeFor } from "./guardrails.js";
 
 export interface InvocationMeta {
   service: string;
@@ -56,8 +57,8 @@ export class ContextImpl implements PromiseOwner {
   /** Invocation-id notifications of calls made, to cancel those children when this invocation is cancelled. */
   private readonly childInvocationIds: NotificationKey[] = [];
   private requestView: unknown;
-  /** >0 while the synchronous part of a ctx.run closure executes (context calls there would break replay). */
-  private insideRun = 0;
+  /** Names of the ctx.run closures whose synchronous part is executing (context calls there would hang or break replay). */
+  private readonly runsExecuting: string[] = [];
   /** The attempt's hooks around each ctx.run closure that executes (set by runAttempt). */
   runInterceptor: RunInterceptor | undefined;
   /** explicitCancellation: invocation ids of the calls made since the last cancelPreviousCalls(). */
@@ -101,17 +102,17 @@ export class ContextImpl implements PromiseOwner {
     const action = (typeof nameOrAction === "string" ? actionOrOptions : nameOrAction) as () => T | Promise<T>;
     const options = (typeof nameOrAction === "string" ? maybeOptions : actionOrOptions) as RunOptions<T> | undefined;
     if (typeof action !== "function") throw new TypeError("ctx.run needs a function to execute");
-    this.refuseInsideRun("ctx.run");
+    this.refuseNested(`ctx.run('${name}')`);
     const serde = (options?.serde ?? this.meta.defaultSerde) as Serde<T>;
     const handle = sys.run(this.machine, name);
     if (options?.eager ?? this.meta.eagerRuns) this.scheduler.eager.markEager(handle.key);
     if (handle.needsExecution) {
       const guarded = () => {
-        this.insideRun++;
+        this.runsExecuting.push(name);
         try {
           return action();
         } finally {
-          this.insideRun--;
+          this.runsExecuting.pop();
         }
       };
       executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
@@ -120,6 +121,7 @@ export class ContextImpl implements PromiseOwner {
   }
 
   sleep(duration: Duration | number, name?: string): RestatePromise<void> {
+    this.refuseNested("ctx.sleep()");
     const key = sys.sleep(this.machine, Date.now() + durationToMs(duration), name ?? "");
     return this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined })));
   }
@@ -136,14 +138,21 @@ export class ContextImpl implements PromiseOwner {
 
   /** Closures are skipped on replay, so journaled or seeded calls inside them would shift everything after. */
   private refuseInsideRun(what: string): void {
-    if (this.insideRun > 0) {
+    if (this.runsExecuting.length > 0) {
       throw new TypeError(`${what} cannot be used inside a ctx.run closure: the closure does not run on replay. Use Math.random()/crypto inside the closure, or call ${what} outside it.`);
     }
+  }
+
+  /** Every durable operation refuses to start inside a ctx.run closure (it would hang the run or break replay). */
+  refuseNested(operation: string): void {
+    const run = this.runsExecuting[this.runsExecuting.length - 1];
+    if (run !== undefined) throw nestedInRunError(operation, run);
   }
 
   // ---- state -----------------------------------------------------------------------------------------------------
 
   get<T>(name: string, serde?: Serde<T>): Promise<T | null> {
+    this.refuseNested(`ctx.get('${name}')`);
     const s = (serde ?? this.meta.defaultSerde) as Serde<T>;
     const read = sys.getState(this.machine, name);
     if (read.ready) {
@@ -154,40 +163,49 @@ export class ContextImpl implements PromiseOwner {
   }
 
   stateKeys(): Promise<string[]> {
+    this.refuseNested("ctx.stateKeys()");
     const read = sys.getStateKeys(this.machine);
     if (read.ready) return Promise.resolve(read.value);
     return this.wrap(new LeafNode(read.key, stateKeysOutcome));
   }
 
   set<T>(name: string, value: T, serde?: Serde<T>): void {
-    sys.setState(this.machine, name, ((serde ?? this.meta.defaultSerde) as Serde<T>).serialize(value));
+    this.refuseNested(`ctx.set('${name}')`);
+    const s = (serde ?? this.meta.defaultSerde) as Serde<T>;
+    sys.setState(this.machine, name, serializeFor(`ctx.set('${name}') value`, value, (v) => s.serialize(v)));
   }
 
   clear(name: string): void {
+    this.refuseNested(`ctx.clear('${name}')`);
     sys.clearState(this.machine, name);
   }
 
   clearAll(): void {
+    this.refuseNested("ctx.clearAll()");
     sys.clearAllState(this.machine);
   }
 
   // ---- awakeables, signals, promises ----------------------------------------------------------------------------
 
   awakeable<T>(serde?: Serde<T>): { id: string; promise: RestatePromise<T> } {
+    this.refuseNested("ctx.awakeable()");
     const { id, key } = sys.awakeable(this.machine);
     return { id, promise: this.wrap(new LeafNode(key, valueOutcome(serde ?? this.meta.defaultSerde))) };
   }
 
   resolveAwakeable<T>(id: string, payload?: T, serde?: Serde<T>): void {
+    this.refuseNested("ctx.resolveAwakeable()");
     sys.completeAwakeable(this.machine, id, { value: ((serde ?? this.meta.defaultSerde) as Serde<T | undefined>).serialize(payload) });
   }
 
   rejectAwakeable(id: string, reason: string | TerminalError): void {
+    this.refuseNested("ctx.rejectAwakeable()");
     sys.completeAwakeable(this.machine, id, { failure: failureOf(asTerminal(reason)) });
   }
 
   /** The next signal of that name (each call reads the next one, in the order the server delivered them). */
   signal<T>(name: string, serde?: Serde<T>): RestatePromise<T> {
+    this.refuseNested("ctx.signal()");
     if (typeof name !== "string") throw new TypeError(`ctx.signal needs a signal name (a string), got ${typeof name}`);
     return this.wrap(new StreamLeafNode(namedSignalKey(name), valueOutcome(serde ?? this.meta.defaultSerde)));
   }
@@ -204,6 +222,7 @@ export class ContextImpl implements PromiseOwner {
    * waits for arrives; then a fresh one, for the next cancellation.
    */
   cancellation(): RestatePromise<void> {
+    this.refuseNested("ctx.cancellation()");
     const current = this.cancellationPromise;
     if (current && current.leaf.bound === undefined) return current.promise;
     const leaf = new StreamLeafNode(CANCEL_KEY, () => ({ ok: true, value: undefined }));
@@ -214,6 +233,7 @@ export class ContextImpl implements PromiseOwner {
 
   /** Cancels the calls made since the last time (explicitCancellation; resolves to [] otherwise), with their ids. */
   cancelPreviousCalls(): RestatePromise<string[]> {
+    this.refuseNested("ctx.cancelPreviousCalls()");
     if (!this.trackedCalls) return this.wrap(new ConstNode({ ok: true, value: [] }));
     const ids = this.trackedCalls.splice(0);
     const node = new MapNode(new CombinatorNode("allSettled", ids), (o) => {
@@ -233,10 +253,12 @@ export class ContextImpl implements PromiseOwner {
   }
 
   promise<T>(name: string, serde?: Serde<T>): DurablePromiseImpl<T> {
+    this.refuseNested(`ctx.promise('${name}')`);
     return new DurablePromiseImpl<T>(this, name, (serde ?? this.meta.defaultSerde) as Serde<T>);
   }
 
   invocation(invocationId: string) {
+    this.refuseNested("ctx.invocation()");
     const ctx = this;
     return {
       signal<T>(name: string, serde?: Serde<T>) {
@@ -264,6 +286,7 @@ export class ContextImpl implements PromiseOwner {
   // ---- calls -----------------------------------------------------------------------------------------------------
 
   callRaw<T>(spec: CallSpec, parameter: Uint8Array, output: Serde<T>): InvocationPromiseImpl<T> {
+    this.refuseNested(`a call to ${spec.service}/${spec.handler}`);
     const { invocationIdKey, resultKey } = sys.call(this.machine, spec, parameter, spec.name ?? "");
     this.childInvocationIds.push(invocationIdKey);
     const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
@@ -273,6 +296,7 @@ export class ContextImpl implements PromiseOwner {
   }
 
   sendRaw(spec: SendSpec, parameter: Uint8Array): { invocationId: Promise<string> } {
+    this.refuseNested(`a send to ${spec.service}/${spec.handler}`);
     const invokeTime = spec.delay !== undefined ? Date.now() + durationToMs(spec.delay) : undefined;
     const { invocationIdKey } = sys.send(this.machine, spec, parameter, invokeTime, spec.name ?? "");
     return { invocationId: this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome)) };

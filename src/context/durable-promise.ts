@@ -5,6 +5,7 @@ import type { Serde } from "../serde/index.js";
 import type { ContextImpl } from "./context-impl.js";
 import { TerminalError, failureOf } from "./errors.js";
 import { valueOutcome } from "./outcomes.js";
+import { serializeFor } from "./guardrails.js";
 import { LeafNode } from "./promise-node.js";
 import type { RestatePromise } from "./restate-promise.js";
 
@@ -20,19 +21,25 @@ export class DurablePromiseImpl<T> implements Promise<T> {
 
   /** Waits for the promise's value; the GetPromise command is issued once, on first use. */
   get(): RestatePromise<T> {
+    if (!this.read) this.ctx.refuseNested(`ctx.promise('${this.name}').get()`);
     return (this.read ??= this.ctx.wrap<T>(new LeafNode(sys.getPromise(this.ctx.machine, this.name), valueOutcome(this.serde))));
   }
 
   peek(): Promise<T | undefined> {
+    this.ctx.refuseNested(`ctx.promise('${this.name}').peek()`);
     return this.ctx.wrap<T | undefined>(new LeafNode(sys.peekPromise(this.ctx.machine, this.name), valueOutcome(this.serde)));
   }
 
   resolve(value?: T): Promise<void> {
-    const key = sys.completePromise(this.ctx.machine, this.name, { value: (this.serde as Serde<T | undefined>).serialize(value) });
+    this.ctx.refuseNested(`ctx.promise('${this.name}').resolve()`);
+    const serde = this.serde as Serde<T | undefined>;
+    const bytes = serializeFor(`ctx.promise('${this.name}') value`, value, (v) => serde.serialize(v));
+    const key = sys.completePromise(this.ctx.machine, this.name, { value: bytes });
     return this.ctx.wrap<void>(new LeafNode(key, valueOutcome(this.serde)));
   }
 
   reject(errorMsg: string): Promise<void> {
+    this.ctx.refuseNested(`ctx.promise('${this.name}').reject()`);
     const failure = failureOf(new TerminalError(errorMsg));
     const key = sys.completePromise(this.ctx.machine, this.name, { failure });
     return this.ctx.wrap<void>(new LeafNode(key, valueOutcome(this.serde)));

@@ -3,6 +3,7 @@
 // next delay ourselves and hand it to the server; once the policy is exhausted the failure is journaled as terminal.
 
 import { ErrorCode } from "../protocol/errors.js";
+import { serializeFor } from "./guardrails.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
 import type { RunHandle } from "../machine/syscalls.js";
 import { MessageType } from "../protocol/message-types.js";
@@ -73,10 +74,11 @@ export function executeRun<T>(
     if (machine.state === "closed") return;
     let bytes: Uint8Array;
     try {
-      bytes = serde.serialize(value);
+      bytes = serializeFor(`ctx.run('${name}') result`, value, (v) => serde.serialize(v));
     } catch (thrown) {
       const e = ensureError(thrown);
-      machine.fail({ code: ErrorCode.INTERNAL, message: `ctx.run '${name}': cannot serialize the result: ${e.message}`, stacktrace: e.stack, related: related(handle, name) });
+      // Retrying re-executes the closure and fails the same way: say so, so the retries are not silent.
+      machine.fail({ code: ErrorCode.INTERNAL, message: `${e.message} (the result cannot be serialized; this attempt is retried and will fail the same way until the code or the serde changes)`, stacktrace: e.stack, related: related(handle, name) });
       return;
     }
     machine.proposeRunCompletion(handle.completionId, { value: bytes });

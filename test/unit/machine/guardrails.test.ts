@@ -1,0 +1,105 @@
+// Runtime guardrails, driven through the fetch handler (the core every runtime shares): durable operations inside a
+// ctx.run closure fail at once naming the operation and the fix; unserializable values name where they belong and the
+// path inside the value.
+
+import { describe, expect, it } from "vitest";
+import * as restate from "../../../src/index.js";
+import { MessageType } from "../../../src/protocol/message-types.js";
+import { unserializablePath } from "../../../src/context/guardrails.js";
+import { input, invoke, start } from "./support.js";
+
+const other = restate.service({ name: "Other", handlers: { hi: async (_ctx: restate.Context, name: string) => `hi ${name}` } });
+
+const nested: Record<string, (ctx: restate.ObjectContext) => unknown> = {
+  sleep: (ctx) => ctx.sleep(10),
+  run: (ctx) => ctx.run("inner", () => 1),
+  get: (ctx) => ctx.get("k"),
+  set: (ctx) => ctx.set("k", 1),
+  clear: (ctx) => ctx.clear("k"),
+  awakeable: (ctx) => ctx.awakeable(),
+  call: (ctx) => ctx.serviceClient(other).hi("x"),
+  send: (ctx) => ctx.serviceSendClient(other).hi("x"),
+};
+const expectedOperation: Record<string, string> = {
+  sleep: "ctx.sleep()",
+  run: "ctx.run('inner')",
+  get: "ctx.get('k')",
+  set: "ctx.set('k')",
+  clear: "ctx.clear('k')",
+  awakeable: "ctx.awakeable()",
+  call: "a call to Other/hi",
+  send: "a send to Other/hi",
+};
+
+const handlers: Record<string, (ctx: restate.ObjectContext) => Promise<unknown>> = {};
+for (const [op, use] of Object.entries(nested)) {
+  handlers[`nested_${op}`] = async (ctx) =>
+    ctx.run("x", () => {
+      use(ctx);
+      return "not reached";
+    });
+}
+handlers.asyncClosure = async (ctx) =>
+  ctx.run("x", async () => {
+    await ctx.sleep(10);
+    return "not reached";
+  });
+handlers.bigRun = async (ctx) => ctx.run("big", () => ({ items: [{ total: 10n }] }));
+handlers.bigState = async (ctx) => {
+  ctx.set("totals", { sum: 1n });
+  return "set";
+};
+handlers.bigCall = async (ctx) => ctx.serviceClient(other).hi({ n: 1n } as never);
+
+const obj = restate.object({ name: "G", handlers });
+const { fetch } = restate.endpoint().bind(obj).bind(other).handler();
+
+function errorMessage(res: { messages: { type: number; message: unknown }[] }): string {
+  const last = res.messages[res.messages.length - 1]!;
+  expect(last.type).toBe(MessageType.Error);
+  return (last.message as { message: string }).message;
+}
+
+describe("durable operations inside a ctx.run closure", () => {
+  for (const op of Object.keys(nested)) {
+    it(`refuses ${expectedOperation[op]} at once, naming it, the run and the fix`, async () => {
+      const res = await invoke(fetch, `/invoke/G/nested_${op}`, [start(1, { key: "k1" }), input()]);
+      expect(errorMessage(res)).toContain(
+        `${expectedOperation[op]} was called inside the ctx.run('x') closure; durable operations cannot be nested in a run: move it out of the closure`,
+      );
+    });
+  }
+
+  it("refuses an operation in an async closure before its first await", async () => {
+    const res = await invoke(fetch, "/invoke/G/asyncClosure", [start(1, { key: "k1" }), input()]);
+    expect(errorMessage(res)).toContain("ctx.sleep() was called inside the ctx.run('x') closure");
+  });
+});
+
+describe("values that cannot be serialized", () => {
+  it("names the run and the path of a BigInt in its result", async () => {
+    const res = await invoke(fetch, "/invoke/G/bigRun", [start(1, { key: "k1" }), input()]);
+    const message = errorMessage(res);
+    expect(message).toMatch(/^ctx\.run\('big'\) result at \$\.items\[0\]\.total: .*BigInt/);
+    expect(message).toContain("will fail the same way");
+  });
+
+  it("names the state key and the path", async () => {
+    const res = await invoke(fetch, "/invoke/G/bigState", [start(1, { key: "k1" }), input()]);
+    expect(errorMessage(res)).toMatch(/ctx\.set\('totals'\) value at \$\.sum: .*BigInt/);
+  });
+
+  it("names the call and the path of its input", async () => {
+    const res = await invoke(fetch, "/invoke/G/bigCall", [start(1, { key: "k1" }), input()]);
+    expect(errorMessage(res)).toMatch(/the input of the call to Other\/hi at \$\.n: .*BigInt/);
+  });
+
+  it("finds BigInts and cycles, and leaves toJSON values alone", () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(unserializablePath(cyclic)).toBe("$.self");
+    expect(unserializablePath(5n)).toBe("$");
+    expect(unserializablePath({ "a b": [1, 2n] })).toBe('$["a b"][1]');
+    expect(unserializablePath({ d: new Date(0), n: null })).toBeUndefined();
+  });
+});
