@@ -70,6 +70,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
   machine.whenClosed((reason) => {
     if (reason === "completed") return; // logged where the output is written (success) or below (terminal failure)
     if (reason === "suspended") systemLog().info("Invocation suspended");
+    else if (machine.failure && isFirstFailure(machine)) systemLog().warn(retryHint(handler));
   });
   try {
     hooks = instantiateHooks(handler.execution.hooks, () => context.request() as Request);
@@ -173,4 +174,26 @@ function endWithError(machine: InvocationMachine, thrown: unknown, handler: Hand
 function retryableCode(error: Error): number {
   const code = (error as { code?: unknown }).code;
   return typeof code === "number" && code >= 400 && code < 600 ? code : ErrorCode.INTERNAL;
+}
+
+/** The first failed attempt since the journal last grew (the server counts retries from the last stored entry). */
+function isFirstFailure(machine: InvocationMachine): boolean {
+  const failure = machine.failure;
+  if (!failure || failure.behavior) return false;
+  return (machine.startMessage.retryCountSinceLastStoredEntry ?? 0) === 0;
+}
+
+/** One hint per invocation on its first retryable failure: how to stop retrying, and the retry policy in force. */
+export function retryHint(handler: HandlerEntry): string {
+  const p = handler.options.retryPolicy;
+  const policy = p
+    ? `retryPolicy of this handler: ${[
+        p.maxAttempts !== undefined ? `maxAttempts ${p.maxAttempts}` : "",
+        p.initialInterval !== undefined ? `initialInterval ${p.initialInterval} ms` : "",
+        p.maxInterval !== undefined ? `maxInterval ${p.maxInterval} ms` : "",
+        p.exponentiationFactor !== undefined ? `exponentiationFactor ${p.exponentiationFactor}` : "",
+        p.onMaxAttempts !== undefined ? `then ${p.onMaxAttempts.toLowerCase()}` : "",
+      ].filter(Boolean).join(", ")}`
+    : "no retryPolicy on this handler: the service's retryPolicy or the server's default applies (by default it retries without end)";
+  return `This invocation failed with a retryable error and will be retried. Throw a TerminalError to fail it for good instead of retrying; ${policy}.`;
 }

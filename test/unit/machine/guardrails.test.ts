@@ -103,3 +103,47 @@ describe("values that cannot be serialized", () => {
     expect(unserializablePath({ d: new Date(0), n: null })).toBeUndefined();
   });
 });
+
+describe("the first retryable failure logs one hint", () => {
+  const failing = restate.service({
+    name: "F",
+    handlers: {
+      plain: async () => {
+        throw new Error("flaky downstream");
+      },
+      withPolicy: restate.handlers.handler({ retryPolicy: { maxAttempts: 5, initialInterval: 100, onMaxAttempts: "pause" } }, async () => {
+        throw new Error("flaky downstream");
+      }),
+      terminal: async () => {
+        throw new restate.TerminalError("no");
+      },
+    },
+  });
+  const lines: string[] = [];
+  const { fetch: f } = restate
+    .endpoint()
+    .bind(failing)
+    .setLogger((_meta, ...args) => lines.push(args.map(String).join(" ")))
+    .handler();
+  const hints = () => lines.filter((l) => l.includes("Throw a TerminalError"));
+
+  it("on the first attempt: how to stop retrying and that no policy is set on the handler", async () => {
+    lines.length = 0;
+    await invoke(f, "/invoke/F/plain", [start(1), input()]);
+    expect(hints()).toHaveLength(1);
+    expect(hints()[0]).toContain("server's default applies");
+  });
+
+  it("names the handler's retry policy", async () => {
+    lines.length = 0;
+    await invoke(f, "/invoke/F/withPolicy", [start(1), input()]);
+    expect(hints()[0]).toContain("maxAttempts 5, initialInterval 100 ms, then pause");
+  });
+
+  it("not again on later retries, nor for terminal failures", async () => {
+    lines.length = 0;
+    await invoke(f, "/invoke/F/plain", [start(1, { retryCountSinceLastStoredEntry: 3 }), input()]);
+    await invoke(f, "/invoke/F/terminal", [start(1), input()]);
+    expect(hints()).toHaveLength(0);
+  });
+});

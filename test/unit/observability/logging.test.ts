@@ -180,6 +180,8 @@ describe("ctx.console through the endpoint's logger", () => {
     expect(journal.map((l) => [l.meta.level, l.args[0]])).toEqual([
       ["info", "Starting invocation."],
       ["warn", "Error when processing a Restate context operation.\n"],
+      // perdure's own addition (issue 15): one hint on the first retryable failure
+      ["warn", expect.stringContaining("Throw a TerminalError to fail it for good")],
     ]);
     expect((journal[1]!.args[1] as Error).message).toBe("kaput");
   });
