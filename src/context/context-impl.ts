@@ -59,6 +59,8 @@ export class ContextImpl implements PromiseOwner {
   private requestView: unknown;
   /** Names of the ctx.run closures whose synchronous part is executing (context calls there would hang or break replay). */
   private readonly runsExecuting: string[] = [];
+  /** Journaled promises handed to user code, to warn about those never awaited when the handler finishes. */
+  private readonly handedOut: { promise: RestatePromiseImpl<unknown>; key: NotificationKey; kind: string; name: string; at: Error }[] = [];
   /** The attempt's hooks around each ctx.run closure that executes (set by runAttempt). */
   runInterceptor: RunInterceptor | undefined;
   /** explicitCancellation: invocation ids of the calls made since the last cancelPreviousCalls(). */
@@ -117,13 +119,13 @@ export class ContextImpl implements PromiseOwner {
       };
       executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
     }
-    return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
+    return this.track(this.wrap(new LeafNode(handle.key, valueOutcome(serde))), handle.key, "ctx.run", name);
   }
 
   sleep(duration: Duration | number, name?: string): RestatePromise<void> {
     this.refuseNested("ctx.sleep()");
     const key = sys.sleep(this.machine, Date.now() + durationToMs(duration), name ?? "");
-    return this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined })));
+    return this.track(this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined }))), key, "ctx.sleep", name ?? "");
   }
 
   get rand(): DeterministicRandom {
@@ -147,6 +149,19 @@ export class ContextImpl implements PromiseOwner {
   refuseNested(operation: string): void {
     const run = this.runsExecuting[this.runsExecuting.length - 1];
     if (run !== undefined) throw nestedInRunError(operation, run);
+  }
+
+  /** Remembers a journaled promise and where it was created (a captured Error: its stack is formatted only if needed). */
+  private track<T>(promise: RestatePromise<T>, key: NotificationKey, kind: string, name: string): RestatePromise<T> {
+    this.handedOut.push({ promise: promise as RestatePromiseImpl<unknown>, key, kind, name, at: new Error() });
+    return promise;
+  }
+
+  /** The journaled promises user code never awaited, chained nor combined and whose result has not arrived. */
+  floatingPromises(): { kind: string; name: string; where: string }[] {
+    return this.handedOut
+      .filter((h) => !h.promise.used && !this.machine.notifications.has(h.key))
+      .map((h) => ({ kind: h.kind, name: h.name, where: userFrame(h.at) }));
   }
 
   // ---- state -----------------------------------------------------------------------------------------------------
@@ -292,7 +307,9 @@ export class ContextImpl implements PromiseOwner {
     const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
     this.trackedCalls?.push(idLeaf);
     const id = this.wrap<string>(idLeaf);
-    return new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
+    const result = new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
+    this.track(result, resultKey, "call", `${spec.service}/${spec.handler}`);
+    return result;
   }
 
   sendRaw(spec: SendSpec, parameter: Uint8Array): { invocationId: Promise<string> } {
@@ -386,6 +403,13 @@ type ClientDef = { name: string; _kind?: string; _handlers?: Record<string, { _i
 function target(def: ClientDef, key: string | undefined, scope: string | undefined) {
   if (!def || typeof def.name !== "string") throw new TypeError("a client needs a service definition or contract (with a name)");
   return { service: def.name, key, scope, descriptors: def._handlers };
+}
+
+/** The first stack frame outside perdure's context layer: where user code created the promise. */
+function userFrame(at: Error): string {
+  const frames = (at.stack ?? "").split("\n").slice(1).map((l) => l.trim());
+  const user = frames.find((f) => !/[\\/]context[\\/](context-impl|clients|restate-promise)\.[cm]?[jt]s/.test(f));
+  return user?.replace(/^at /, "") ?? "unknown";
 }
 
 function safeDeserialize<T>(serde: Serde<T>, bytes: Uint8Array) {

@@ -99,6 +99,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     let value: unknown;
     try {
       value = await handler.fn(context, input);
+      warnFloating(context, systemLog);
     } finally {
       await context.scheduler.whenRunsIdle();
     }
@@ -196,4 +197,13 @@ export function retryHint(handler: HandlerEntry): string {
       ].filter(Boolean).join(", ")}`
     : "no retryPolicy on this handler: the service's retryPolicy or the server's default applies (by default it retries without end)";
   return `This invocation failed with a retryable error and will be retried. Throw a TerminalError to fail it for good instead of retrying; ${policy}.`;
+}
+
+/** One warning when the handler returns while journaled promises it created were never awaited (a forgotten await?). */
+function warnFloating(ctx: ContextImpl, log: () => Console): void {
+  if (!ctx.isProcessing()) return; // replaying: warned on the attempt that ran this code first
+  const floating = ctx.floatingPromises();
+  if (floating.length === 0) return;
+  const list = floating.map((f) => `${f.kind}${f.name ? `('${f.name}')` : ""} created at ${f.where}`).join("; ");
+  log().warn(`The handler finished while ${floating.length} journaled promise(s) it created were never awaited and are still pending: ${list}. Await them (or combine them with RestatePromise.all) if their result matters.`);
 }

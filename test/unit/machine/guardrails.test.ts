@@ -147,3 +147,42 @@ describe("the first retryable failure logs one hint", () => {
     expect(hints()).toHaveLength(0);
   });
 });
+
+describe("a handler that finishes with journaled promises it never awaited", () => {
+  const svc = restate.service({
+    name: "P",
+    handlers: {
+      forgot: async (ctx: restate.Context) => {
+        void ctx.run("side", () => 1);
+        void ctx.sleep(60_000, "nap");
+        return "done";
+      },
+      awaitedAll: async (ctx: restate.Context) => {
+        const a = ctx.run("a", () => 1);
+        const b = ctx.run("b", () => 2);
+        const [x, y] = await restate.RestatePromise.all([a, b]);
+        return x + y;
+      },
+    },
+  });
+  const lines: string[] = [];
+  const { fetch: f } = restate
+    .endpoint()
+    .bind(svc)
+    .setLogger((_meta, ...args) => lines.push(args.map(String).join(" ")))
+    .handler();
+  const warnings = () => lines.filter((l) => l.includes("never awaited"));
+
+  it("warns once, naming each promise, its kind and where it was created", async () => {
+    lines.length = 0;
+    await invoke(f, "/invoke/P/forgot", [start(1), input()]);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatch(/2 journaled promise\(s\).*ctx\.run\('side'\) created at .*guardrails\.test\.ts:\d+.*ctx\.sleep\('nap'\) created at .*guardrails\.test\.ts/);
+  });
+
+  it("stays quiet when everything was awaited or combined", async () => {
+    lines.length = 0;
+    await invoke(f, "/invoke/P/awaitedAll", [start(1), input()]);
+    expect(warnings()).toHaveLength(0);
+  });
+});
