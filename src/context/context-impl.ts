@@ -104,7 +104,7 @@ export class ContextImpl implements PromiseOwner {
     const action = (typeof nameOrAction === "string" ? actionOrOptions : nameOrAction) as () => T | Promise<T>;
     const options = (typeof nameOrAction === "string" ? maybeOptions : actionOrOptions) as RunOptions<T> | undefined;
     if (typeof action !== "function") throw new TypeError("ctx.run needs a function to execute");
-    this.refuseNested(`ctx.run('${name}')`);
+    this.refuseNested("ctx.run", name);
     const serde = (options?.serde ?? this.meta.defaultSerde) as Serde<T>;
     const handle = sys.run(this.machine, name);
     if (options?.eager ?? this.meta.eagerRuns) this.scheduler.eager.markEager(handle.key);
@@ -123,13 +123,13 @@ export class ContextImpl implements PromiseOwner {
   }
 
   sleep(duration: Duration | number, name?: string): RestatePromise<void> {
-    this.refuseNested("ctx.sleep()");
+    this.refuseNested("ctx.sleep");
     const key = sys.sleep(this.machine, Date.now() + durationToMs(duration), name ?? "");
     return this.track(this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined }))), key, "ctx.sleep", name ?? "");
   }
 
   get rand(): DeterministicRandom {
-    this.refuseInsideRun("ctx.rand");
+    this.refuseNested("ctx.rand");
     return (this.random ??= new DeterministicRandom(this.meta.randomSeed));
   }
 
@@ -138,17 +138,11 @@ export class ContextImpl implements PromiseOwner {
     toJSON: (): Promise<string> => this.run("Date.toJSON", () => new Date().toJSON()),
   };
 
-  /** Closures are skipped on replay, so journaled or seeded calls inside them would shift everything after. */
-  private refuseInsideRun(what: string): void {
-    if (this.runsExecuting.length > 0) {
-      throw new TypeError(`${what} cannot be used inside a ctx.run closure: the closure does not run on replay. Use Math.random()/crypto inside the closure, or call ${what} outside it.`);
-    }
-  }
 
   /** Every durable operation refuses to start inside a ctx.run closure (it would hang the run or break replay). */
-  refuseNested(operation: string): void {
+  refuseNested(operation: string, arg?: string): void {
     const run = this.runsExecuting[this.runsExecuting.length - 1];
-    if (run !== undefined) throw nestedInRunError(operation, run);
+    if (run !== undefined) throw nestedInRunError(`${operation}(${arg === undefined ? "" : `'${arg}'`})`, run);
   }
 
   /** Remembers a journaled promise and where it was created (a captured Error: its stack is formatted only if needed). */
@@ -167,7 +161,7 @@ export class ContextImpl implements PromiseOwner {
   // ---- state -----------------------------------------------------------------------------------------------------
 
   get<T>(name: string, serde?: Serde<T>): Promise<T | null> {
-    this.refuseNested(`ctx.get('${name}')`);
+    this.refuseNested("ctx.get", name);
     const s = (serde ?? this.meta.defaultSerde) as Serde<T>;
     const read = sys.getState(this.machine, name);
     if (read.ready) {
@@ -178,49 +172,49 @@ export class ContextImpl implements PromiseOwner {
   }
 
   stateKeys(): Promise<string[]> {
-    this.refuseNested("ctx.stateKeys()");
+    this.refuseNested("ctx.stateKeys");
     const read = sys.getStateKeys(this.machine);
     if (read.ready) return Promise.resolve(read.value);
     return this.wrap(new LeafNode(read.key, stateKeysOutcome));
   }
 
   set<T>(name: string, value: T, serde?: Serde<T>): void {
-    this.refuseNested(`ctx.set('${name}')`);
+    this.refuseNested("ctx.set", name);
     const s = (serde ?? this.meta.defaultSerde) as Serde<T>;
     sys.setState(this.machine, name, serializeFor(`ctx.set('${name}') value`, value, (v) => s.serialize(v)));
   }
 
   clear(name: string): void {
-    this.refuseNested(`ctx.clear('${name}')`);
+    this.refuseNested("ctx.clear", name);
     sys.clearState(this.machine, name);
   }
 
   clearAll(): void {
-    this.refuseNested("ctx.clearAll()");
+    this.refuseNested("ctx.clearAll");
     sys.clearAllState(this.machine);
   }
 
   // ---- awakeables, signals, promises ----------------------------------------------------------------------------
 
   awakeable<T>(serde?: Serde<T>): { id: string; promise: RestatePromise<T> } {
-    this.refuseNested("ctx.awakeable()");
+    this.refuseNested("ctx.awakeable");
     const { id, key } = sys.awakeable(this.machine);
     return { id, promise: this.wrap(new LeafNode(key, valueOutcome(serde ?? this.meta.defaultSerde))) };
   }
 
   resolveAwakeable<T>(id: string, payload?: T, serde?: Serde<T>): void {
-    this.refuseNested("ctx.resolveAwakeable()");
+    this.refuseNested("ctx.resolveAwakeable");
     sys.completeAwakeable(this.machine, id, { value: ((serde ?? this.meta.defaultSerde) as Serde<T | undefined>).serialize(payload) });
   }
 
   rejectAwakeable(id: string, reason: string | TerminalError): void {
-    this.refuseNested("ctx.rejectAwakeable()");
+    this.refuseNested("ctx.rejectAwakeable");
     sys.completeAwakeable(this.machine, id, { failure: failureOf(asTerminal(reason)) });
   }
 
   /** The next signal of that name (each call reads the next one, in the order the server delivered them). */
   signal<T>(name: string, serde?: Serde<T>): RestatePromise<T> {
-    this.refuseNested("ctx.signal()");
+    this.refuseNested("ctx.signal");
     if (typeof name !== "string") throw new TypeError(`ctx.signal needs a signal name (a string), got ${typeof name}`);
     return this.wrap(new StreamLeafNode(namedSignalKey(name), valueOutcome(serde ?? this.meta.defaultSerde)));
   }
@@ -237,7 +231,7 @@ export class ContextImpl implements PromiseOwner {
    * waits for arrives; then a fresh one, for the next cancellation.
    */
   cancellation(): RestatePromise<void> {
-    this.refuseNested("ctx.cancellation()");
+    this.refuseNested("ctx.cancellation");
     const current = this.cancellationPromise;
     if (current && current.leaf.bound === undefined) return current.promise;
     const leaf = new StreamLeafNode(CANCEL_KEY, () => ({ ok: true, value: undefined }));
@@ -248,7 +242,7 @@ export class ContextImpl implements PromiseOwner {
 
   /** Cancels the calls made since the last time (explicitCancellation; resolves to [] otherwise), with their ids. */
   cancelPreviousCalls(): RestatePromise<string[]> {
-    this.refuseNested("ctx.cancelPreviousCalls()");
+    this.refuseNested("ctx.cancelPreviousCalls");
     if (!this.trackedCalls) return this.wrap(new ConstNode({ ok: true, value: [] }));
     const ids = this.trackedCalls.splice(0);
     const node = new MapNode(new CombinatorNode("allSettled", ids), (o) => {
@@ -268,12 +262,12 @@ export class ContextImpl implements PromiseOwner {
   }
 
   promise<T>(name: string, serde?: Serde<T>): DurablePromiseImpl<T> {
-    this.refuseNested(`ctx.promise('${name}')`);
+    this.refuseNested("ctx.promise", name);
     return new DurablePromiseImpl<T>(this, name, (serde ?? this.meta.defaultSerde) as Serde<T>);
   }
 
   invocation(invocationId: string) {
-    this.refuseNested("ctx.invocation()");
+    this.refuseNested("ctx.invocation");
     const ctx = this;
     return {
       signal<T>(name: string, serde?: Serde<T>) {
@@ -301,7 +295,7 @@ export class ContextImpl implements PromiseOwner {
   // ---- calls -----------------------------------------------------------------------------------------------------
 
   callRaw<T>(spec: CallSpec, parameter: Uint8Array, output: Serde<T>): InvocationPromiseImpl<T> {
-    this.refuseNested(`a call to ${spec.service}/${spec.handler}`);
+    this.refuseNested("call", `${spec.service}/${spec.handler}`);
     const { invocationIdKey, resultKey } = sys.call(this.machine, spec, parameter, spec.name ?? "");
     this.childInvocationIds.push(invocationIdKey);
     const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
@@ -313,7 +307,7 @@ export class ContextImpl implements PromiseOwner {
   }
 
   sendRaw(spec: SendSpec, parameter: Uint8Array): { invocationId: Promise<string> } {
-    this.refuseNested(`a send to ${spec.service}/${spec.handler}`);
+    this.refuseNested("send", `${spec.service}/${spec.handler}`);
     const invokeTime = spec.delay !== undefined ? Date.now() + durationToMs(spec.delay) : undefined;
     const { invocationIdKey } = sys.send(this.machine, spec, parameter, invokeTime, spec.name ?? "");
     return { invocationId: this.wrap<string>(new LeafNode(invocationIdKey, invocationIdOutcome)) };
@@ -407,9 +401,7 @@ function target(def: ClientDef, key: string | undefined, scope: string | undefin
 
 /** The first stack frame outside perdure's context layer: where user code created the promise. */
 function userFrame(at: Error): string {
-  const frames = (at.stack ?? "").split("\n").slice(1).map((l) => l.trim());
-  const user = frames.find((f) => !/[\\/]context[\\/](context-impl|clients|restate-promise)\.[cm]?[jt]s/.test(f));
-  return user?.replace(/^at /, "") ?? "unknown";
+  return (at.stack ?? "").split("\n").find((f, i) => i > 0 && !/context.(context-impl|clients)/.test(f))?.trim() ?? "?";
 }
 
 function safeDeserialize<T>(serde: Serde<T>, bytes: Uint8Array) {

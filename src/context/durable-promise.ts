@@ -21,17 +21,17 @@ export class DurablePromiseImpl<T> implements Promise<T> {
 
   /** Waits for the promise's value; the GetPromise command is issued once, on first use. */
   get(): RestatePromise<T> {
-    if (!this.read) this.ctx.refuseNested(`ctx.promise('${this.name}').get()`);
+    if (!this.read) this.ctx.refuseNested("ctx.promise.get", this.name);
     return (this.read ??= this.ctx.wrap<T>(new LeafNode(sys.getPromise(this.ctx.machine, this.name), valueOutcome(this.serde))));
   }
 
   peek(): Promise<T | undefined> {
-    this.ctx.refuseNested(`ctx.promise('${this.name}').peek()`);
+    this.ctx.refuseNested("ctx.promise.peek", this.name);
     return this.ctx.wrap<T | undefined>(new LeafNode(sys.peekPromise(this.ctx.machine, this.name), valueOutcome(this.serde)));
   }
 
   resolve(value?: T): Promise<void> {
-    this.ctx.refuseNested(`ctx.promise('${this.name}').resolve()`);
+    this.ctx.refuseNested("ctx.promise.resolve", this.name);
     const serde = this.serde as Serde<T | undefined>;
     const bytes = serializeFor(`ctx.promise('${this.name}') value`, value, (v) => serde.serialize(v));
     const key = sys.completePromise(this.ctx.machine, this.name, { value: bytes });
@@ -39,7 +39,7 @@ export class DurablePromiseImpl<T> implements Promise<T> {
   }
 
   reject(errorMsg: string): Promise<void> {
-    this.ctx.refuseNested(`ctx.promise('${this.name}').reject()`);
+    this.ctx.refuseNested("ctx.promise.reject", this.name);
     const failure = failureOf(new TerminalError(errorMsg));
     const key = sys.completePromise(this.ctx.machine, this.name, { failure });
     return this.ctx.wrap<void>(new LeafNode(key, valueOutcome(this.serde)));

@@ -19,7 +19,6 @@ export function serializeFor<T>(what: string, value: T, serialize: (v: T) => Uin
     const reason = thrown instanceof Error ? thrown.message : String(thrown);
     const path = unserializablePath(value);
     const error = new TypeError(`${what}${path ? ` at ${path}` : ""}: ${reason}`);
-    if (thrown instanceof Error && thrown.stack) error.stack = `${error.name}: ${error.message}\n${thrown.stack.split("\n").slice(1).join("\n")}`;
     throw error;
   }
 }
@@ -40,7 +39,7 @@ export function unserializablePath(value: unknown): string | undefined {
       }
     } else {
       for (const k of Object.keys(v)) {
-        const found = walk((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
+        const found = walk((v as Record<string, unknown>)[k], `${path}.${k}`);
         if (found) return found;
       }
     }

@@ -180,23 +180,13 @@ function retryableCode(error: Error): number {
 /** The first failed attempt since the journal last grew (the server counts retries from the last stored entry). */
 function isFirstFailure(machine: InvocationMachine): boolean {
   const failure = machine.failure;
-  if (!failure || failure.behavior) return false;
-  return (machine.startMessage.retryCountSinceLastStoredEntry ?? 0) === 0;
+  return !!failure && !failure.behavior && !machine.startMessage.retryCountSinceLastStoredEntry;
 }
 
 /** One hint per invocation on its first retryable failure: how to stop retrying, and the retry policy in force. */
 export function retryHint(handler: HandlerEntry): string {
   const p = handler.options.retryPolicy;
-  const policy = p
-    ? `retryPolicy of this handler: ${[
-        p.maxAttempts !== undefined ? `maxAttempts ${p.maxAttempts}` : "",
-        p.initialInterval !== undefined ? `initialInterval ${p.initialInterval} ms` : "",
-        p.maxInterval !== undefined ? `maxInterval ${p.maxInterval} ms` : "",
-        p.exponentiationFactor !== undefined ? `exponentiationFactor ${p.exponentiationFactor}` : "",
-        p.onMaxAttempts !== undefined ? `then ${p.onMaxAttempts.toLowerCase()}` : "",
-      ].filter(Boolean).join(", ")}`
-    : "no retryPolicy on this handler: the service's retryPolicy or the server's default applies (by default it retries without end)";
-  return `This invocation failed with a retryable error and will be retried. Throw a TerminalError to fail it for good instead of retrying; ${policy}.`;
+  return `Retrying this invocation. Throw a TerminalError to stop retrying; retryPolicy: ${p ? JSON.stringify(p) : "the service's or server's default"}`;
 }
 
 /** One warning when the handler returns while journaled promises it created were never awaited (a forgotten await?). */
@@ -204,6 +194,6 @@ function warnFloating(ctx: ContextImpl, log: () => Console): void {
   if (!ctx.isProcessing()) return; // replaying: warned on the attempt that ran this code first
   const floating = ctx.floatingPromises();
   if (floating.length === 0) return;
-  const list = floating.map((f) => `${f.kind}${f.name ? `('${f.name}')` : ""} created at ${f.where}`).join("; ");
-  log().warn(`The handler finished while ${floating.length} journaled promise(s) it created were never awaited and are still pending: ${list}. Await them (or combine them with RestatePromise.all) if their result matters.`);
+  const list = floating.map((f) => `${f.kind}('${f.name}') at ${f.where}`).join("; ");
+  log().warn(`Handler finished with ${floating.length} pending promise(s) never awaited: ${list}`);
 }

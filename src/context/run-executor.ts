@@ -78,7 +78,7 @@ export function executeRun<T>(
     } catch (thrown) {
       const e = ensureError(thrown);
       // Retrying re-executes the closure and fails the same way: say so, so the retries are not silent.
-      machine.fail({ code: ErrorCode.INTERNAL, message: `${e.message} (the result cannot be serialized; this attempt is retried and will fail the same way until the code or the serde changes)`, stacktrace: e.stack, related: related(handle, name) });
+      machine.fail({ code: ErrorCode.INTERNAL, message: `${e.message} (retries fail the same way)`, stacktrace: e.stack, related: related(handle, name) });
       return;
     }
     machine.proposeRunCompletion(handle.completionId, { value: bytes });

@@ -181,7 +181,7 @@ describe("ctx.console through the endpoint's logger", () => {
       ["info", "Starting invocation."],
       ["warn", "Error when processing a Restate context operation.\n"],
       // perdure's own addition (issue 15): one hint on the first retryable failure
-      ["warn", expect.stringContaining("Throw a TerminalError to fail it for good")],
+      ["warn", expect.stringContaining("Throw a TerminalError to stop retrying")],
     ]);
     expect((journal[1]!.args[1] as Error).message).toBe("kaput");
   });
