@@ -37,6 +37,9 @@ export interface DevOptions {
   invocations?: Omit<MonitorOptions, "adminUrl" | "ingressUrl" | "log"> | false;
 }
 
+/** The lines an endpoint logs for every attempt (official texts): "Starting invocation.", "Invocation completed successfully." … */
+const LIFECYCLE_LINE = /\] INFO: (Starting invocation|Replaying invocation|Invocation completed successfully|Invocation suspended)/;
+
 export interface DevSession {
   ingressUrl: string;
   adminUrl: string;
@@ -145,6 +148,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let watcher: Watcher | undefined;
   let stopped = false;
   let monitor: Monitor | undefined;
+  const quietLifecycle = options.invocations !== false && options.invocations?.verbosity !== "verbose";
 
   const launch = async (): Promise<EndpointProcess> => {
     if (lambda) {
@@ -155,7 +159,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     const started = await startEndpointProcess({
       plan,
       cwd,
-      onLine: (line) => log(`[${runtime}] ${line}`),
+      onLine: (line) => {
+        // The endpoint's per-attempt lifecycle lines (INFO) would print a line per healthy call; the invocation view
+        // above already reports what matters, so they show only with --verbose (or with the view off).
+        if (quietLifecycle && LIFECYCLE_LINE.test(line)) return;
+        log(`[${runtime}] ${line}`);
+      },
     });
     // An entry that starts its own server chooses its port (it may read $PORT); an explicit --port must hold.
     if (options.port !== undefined && started.port !== options.port) {

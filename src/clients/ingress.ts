@@ -16,6 +16,7 @@ import { IngressPool, ingressUrls } from "./failover.js";
 import { pathOf } from "./http.js";
 import { isOptsLike } from "./opts.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from "./retry.js";
+import type { HandlerDescriptor } from "../context/descriptor-types.js";
 import type {
   ConnectionOpts,
   GenericIngressRequest,
@@ -38,7 +39,12 @@ interface Target {
   key?: string;
   /** The invocation's scope (`ingress.scope(…)`), protocol V7 servers. */
   scope?: string;
+  /** The definition's or contract's handler descriptors: their serdes apply when a call's options name none. */
+  descriptors?: Record<string, HandlerDescriptor | undefined>;
 }
+
+/** What clients are built from: a definition (service/object/workflow/implement), a contract (iface) or `{ name }`. */
+type ClientDef = { name: string; _kind?: unknown; _handlers?: unknown };
 
 const LIMIT_KEY_HEADER = "x-restate-limit-key";
 
@@ -77,6 +83,15 @@ class Connection implements Ingress {
     return this.handlerProxy(this.target(definition, key), true);
   }
 
+  /** A client from a contract (iface) or definition: services take no key, objects and workflows need one. */
+  client(definition: ClientDef, key?: string): any {
+    return this.handlerProxy(this.descriptorTarget(definition, key, "client"), false);
+  }
+
+  sendClient(definition: ClientDef, key?: string): any {
+    return this.handlerProxy(this.descriptorTarget(definition, key, "sendClient"), true);
+  }
+
   scope(scopeKey: string): ScopedIngress {
     if (typeof scopeKey !== "string" || scopeKey.length === 0) throw new TypeError("ingress.scope(key) needs a non-empty string");
     return new Connection(this.opts, scopeKey, this.pool);
@@ -96,14 +111,19 @@ class Connection implements Ingress {
     const target: Target = this.target(definition, key);
     const shared = this.handlerProxy(target, false) as Record<string, unknown>;
     const workflowPath = pathOf("restate", "workflow", target.service, target.key!);
+    const runOutput = target.descriptors?.run?._outputSerde;
+    const withRunOutput = (opts: unknown): AnyOptions => {
+      const options = optionsOf(opts);
+      return options.output === undefined && runOutput !== undefined ? { ...options, output: runOutput } : options;
+    };
     const extra: Record<string, unknown> = {
       workflowSubmit: async (...args: unknown[]): Promise<WorkflowSubmission> => {
         // A workflow runs once per key: submitting again is safe, so it may be retried.
         const sent = await this.invoke({ ...target }, "run", args, true, false, true);
         return { invocationId: sent.invocationId, status: sent.status, attachable: true };
       },
-      workflowAttach: async (opts?: unknown) => this.getResult(workflowPath + "/attach", optionsOf(opts)),
-      workflowOutput: async (opts?: unknown) => this.getOutput(workflowPath + "/output", optionsOf(opts)),
+      workflowAttach: async (opts?: unknown) => this.getResult(workflowPath + "/attach", withRunOutput(opts)),
+      workflowOutput: async (opts?: unknown) => this.getOutput(workflowPath + "/output", withRunOutput(opts)),
     };
     return new Proxy(extra, {
       get: (obj, prop) => (typeof prop === "string" && prop in obj ? obj[prop] : prop === "run" ? undefined : shared[prop as string]),
@@ -147,11 +167,24 @@ class Connection implements Ingress {
     );
   }
 
-  private target(definition: { name: string }, key?: string): Target {
+  private target(definition: ClientDef, key?: string): Target {
     const target: Target = { service: nameOf(definition) };
     if (key !== undefined || arguments.length > 1) target.key = checkKey(key as string);
     if (this.scopeKey !== undefined) target.scope = this.scopeKey;
+    const descriptors = (definition as { _handlers?: unknown })._handlers;
+    if (typeof descriptors === "object" && descriptors !== null) target.descriptors = descriptors as Target["descriptors"];
     return target;
+  }
+
+  /** `client`/`sendClient`: the kind (`_kind` of a contract or definition) says whether a key belongs in the path. */
+  private descriptorTarget(definition: ClientDef, key: string | undefined, what: string): Target {
+    const kind = (definition as { _kind?: unknown } | null | undefined)?._kind;
+    if (kind === "service") return this.target(definition);
+    if (kind !== "object" && kind !== "workflow") {
+      throw new TypeError(`ingress.${what}() needs a contract made with iface.service/object/workflow, or a service/object/workflow definition`);
+    }
+    if (typeof key !== "string") throw new TypeError(`ingress.${what}('${nameOf(definition)}'): an ${kind} needs a key (a string)`);
+    return this.target(definition, key);
   }
 
   /**
@@ -175,7 +208,9 @@ class Connection implements Ingress {
       throw new TypeError("delay is an option of send clients (serviceSendClient/objectSendClient/workflowSubmit)");
     }
     const fallback = bytesByDefault ? BYTES : this.defaultSerde;
-    const inputSerde = (options.input ?? fallback) as Serde<unknown>;
+    // As in the official clients: the call's options, then the handler's descriptor, then the connection's serde.
+    const descriptor = target.descriptors && Object.prototype.hasOwnProperty.call(target.descriptors, handler) ? target.descriptors[handler] : undefined;
+    const inputSerde = (options.input ?? descriptor?._inputSerde ?? fallback) as Serde<unknown>;
     const body = parameter === undefined && options.input === undefined ? new Uint8Array(0) : this.encode(inputSerde.serialize(parameter));
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (body.length > 0) headers["content-type"] = inputSerde.contentType ?? "application/json";
@@ -186,7 +221,7 @@ class Connection implements Ingress {
     const retrySafe = safeToRepeat || options.idempotencyKey !== undefined;
     const response = await this.exchange({ method: "POST", path, body, headers, signal: options.signal, timeout: options.timeout, retry: retrySafe ? this.retryPolicy : undefined, retrySafe });
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (!oneWay) return ((options.output ?? fallback) as Serde<unknown>).deserialize(await this.decode(bytes));
+    if (!oneWay) return ((options.output ?? descriptor?._outputSerde ?? fallback) as Serde<unknown>).deserialize(await this.decode(bytes));
     const sent = json.deserialize(bytes) as { invocationId?: string; status?: Send["status"]; executionTime?: string } | undefined;
     if (!sent?.invocationId) {
       throw new TypeError(`the ingress accepted ${path} but its answer names no invocation id: ${new TextDecoder().decode(bytes)}`);
@@ -289,7 +324,7 @@ function optionsOf(value: unknown): AnyOptions {
   throw new TypeError("options must be made with rpc.opts({...})");
 }
 
-function nameOf(definition: { name: string }): string {
+function nameOf(definition: ClientDef): string {
   const name = (definition as { name?: unknown } | null | undefined)?.name;
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError("expected a service definition (or { name: 'ServiceName' })");

@@ -12,6 +12,7 @@ import type {
   Workflow,
   WorkflowDefinitionFrom,
 } from "../context/rpc-types.js";
+import type { HandlerDescriptor, InferInput, InferOutput, ObjectDescriptor, ServiceDescriptor, WorkflowDescriptor } from "../context/descriptor-types.js";
 import type { Opts, SendOpts } from "./opts.js";
 import type { RetryPolicy } from "./retry.js";
 
@@ -131,8 +132,25 @@ export type IngressWorkflowClient<M> = Omit<IngressClient<M>, "run"> & {
   workflowOutput(opts?: Opts<void, RunOutput<M>>): Promise<Output<RunOutput<M>>>;
 };
 
+/**
+ * Request/response client built from a contract's handler descriptors (`iface`): input and output types come from
+ * the descriptors, so a client needs no implementation.
+ */
+export type IngressClientFromDescriptors<H extends Record<string, HandlerDescriptor>> = {
+  readonly [K in keyof H]: [InferInput<H[K]>] extends [void]
+    ? (opts?: Opts<InferInput<H[K]>, InferOutput<H[K]>>) => Promise<InferOutput<H[K]>>
+    : (input: InferInput<H[K]>, opts?: Opts<InferInput<H[K]>, InferOutput<H[K]>>) => Promise<InferOutput<H[K]>>;
+};
+
+/** One-way counterpart of {@link IngressClientFromDescriptors}. */
+export type IngressSendClientFromDescriptors<H extends Record<string, HandlerDescriptor>> = {
+  readonly [K in keyof H]: [InferInput<H[K]>] extends [void]
+    ? (opts?: SendOpts<InferInput<H[K]>>) => Promise<Send<InferOutput<H[K]>>>
+    : (input: InferInput<H[K]>, opts?: SendOpts<InferInput<H[K]>>) => Promise<Send<InferOutput<H[K]>>>;
+};
+
 /** The clients of a connection, bound to a scope (`ingress.scope(key)`): every invocation carries that scope. */
-export type ScopedIngress = Pick<Ingress, "serviceClient" | "serviceSendClient" | "objectClient" | "objectSendClient" | "workflowClient">;
+export type ScopedIngress = Pick<Ingress, "serviceClient" | "serviceSendClient" | "objectClient" | "objectSendClient" | "workflowClient" | "client" | "sendClient">;
 
 /** A generic call by name (`ingress.call`, `ingress.send`). */
 export interface GenericIngressRequest<I, Options> {
@@ -153,6 +171,21 @@ export interface Ingress {
   workflowClient<D>(definition: WorkflowDefinitionFrom<D>, key: string): IngressWorkflowClient<Workflow<D>>;
   serviceSendClient<D>(definition: ServiceDefinitionFrom<D>): IngressSendClient<Service<D>>;
   objectSendClient<D>(definition: VirtualObjectDefinitionFrom<D>, key: string): IngressSendClient<VirtualObject<D>>;
+  /**
+   * A client from a contract (`iface.service/object/workflow`) or an `implement()`ed definition; handlers use the
+   * descriptors' serdes unless the call's options name others. Objects and workflows need a key.
+   */
+  client<P extends string, H extends Record<string, HandlerDescriptor>>(serviceInterface: ServiceDescriptor<P, H>): IngressClientFromDescriptors<H>;
+  client<P extends string, H extends Record<string, HandlerDescriptor>>(
+    objectOrWorkflowInterface: ObjectDescriptor<P, H> | WorkflowDescriptor<P, H>,
+    key: string,
+  ): IngressClientFromDescriptors<H>;
+  /** One-way counterpart of {@link Ingress.client}. */
+  sendClient<P extends string, H extends Record<string, HandlerDescriptor>>(serviceInterface: ServiceDescriptor<P, H>): IngressSendClientFromDescriptors<H>;
+  sendClient<P extends string, H extends Record<string, HandlerDescriptor>>(
+    objectOrWorkflowInterface: ObjectDescriptor<P, H> | WorkflowDescriptor<P, H>,
+    key: string,
+  ): IngressSendClientFromDescriptors<H>;
   /** Completes an awakeable created with `ctx.awakeable()` (value serialized with `serde`, JSON by default). */
   resolveAwakeable<T>(id: string, payload?: T, serde?: Serde<T>): Promise<void>;
   /** Fails an awakeable: the awaiting handler sees a TerminalError with `reason` as its message. */

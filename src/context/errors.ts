@@ -10,14 +10,36 @@ export const CANCELLED_ERROR_CODE = 409;
 /** Code of the error interceptors see when the attempt suspends (restate.internal.isSuspendedError). */
 export const SUSPENDED_ERROR_CODE = 599;
 
+/**
+ * The kinds (class names) an error was built as, under a registry-wide symbol, so that `instanceof` works across two
+ * copies of perdure in one process (ESM and CJS, a bundle beside node_modules, `perdure dev` loading a project's
+ * sources beside the built package): a TerminalError from one copy is a TerminalError to the other.
+ */
+const ERROR_KINDS = Symbol.for("perdure.errorKinds");
+
 /** Base class of every error perdure defines. `code` is an HTTP-like status code. */
 export class RestateError extends Error {
+  /** The class's kind name; only perdure's own classes declare one (user subclasses use the prototype check). */
+  static readonly kind: string = "RestateError";
   readonly code: number;
   override name = "RestateError";
 
   constructor(message: string, options?: { errorCode?: number; cause?: any }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.code = options?.errorCode ?? INTERNAL_ERROR_CODE;
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) {
+      if (Object.prototype.hasOwnProperty.call(c, "kind")) kinds.push((c as unknown as { kind: string }).kind);
+    }
+    Object.defineProperty(this, ERROR_KINDS, { value: kinds, enumerable: false });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    // Only perdure's own classes match by kind; a user's subclass matches only its own instances.
+    if (!Object.prototype.hasOwnProperty.call(this, "kind") || typeof value !== "object" || value === null) return false;
+    const kinds = (value as { [ERROR_KINDS]?: unknown })[ERROR_KINDS];
+    return Array.isArray(kinds) && kinds.includes((this as unknown as { kind: string }).kind);
   }
 }
 
@@ -26,6 +48,7 @@ export class RestateError extends Error {
  * HTTP status; metadata (Restate 1.6+, protocol V6+) is recorded with the failure.
  */
 export class TerminalError extends RestateError {
+  static override readonly kind: string = "TerminalError";
   override name = "TerminalError";
   readonly metadata?: Record<string, string>;
 
@@ -40,6 +63,7 @@ export class TerminalError extends RestateError {
 
 /** Rejection of `RestatePromise.orTimeout` when the timeout fires first. */
 export class TimeoutError extends TerminalError {
+  static override readonly kind: string = "TimeoutError";
   override name = "TimeoutError";
 
   constructor() {
@@ -49,6 +73,7 @@ export class TimeoutError extends TerminalError {
 
 /** Rejection of awaited operations once the invocation has been cancelled. */
 export class CancelledError extends TerminalError {
+  static override readonly kind: string = "CancelledError";
   override name = "CancelledError";
 
   constructor() {
@@ -63,6 +88,7 @@ export interface RetryableErrorOptions {
 
 /** An error Restate retries; inside `ctx.run` it may choose the delay before the next attempt. */
 export class RetryableError extends RestateError {
+  static override readonly kind: string = "RetryableError";
   override name = "RetryableError";
   readonly retryAfter?: Duration | number;
 
@@ -84,6 +110,7 @@ export class RetryableError extends RestateError {
 
 /** Thrown inside `ctx.run`: asks Restate to pause the invocation instead of retrying it. */
 export class PauseError extends RestateError {
+  static override readonly kind: string = "PauseError";
   override name = "PauseError";
 
   constructor(message: string, options?: { errorCode?: number; cause?: any }) {

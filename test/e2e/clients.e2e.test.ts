@@ -70,13 +70,40 @@ const approval = restate.workflow({
   },
 });
 
+// Contracts (iface) and their implementations: ingress.client / ingress.sendClient build clients from either.
+const mirrorContract = restate.iface.service("ClientMirror", {
+  // Binary both ways: a client that ignored the descriptor's serdes would send JSON and fail to read the answer.
+  reverse: restate.iface.serdes({ input: restate.serde.binary, output: restate.serde.binary }),
+  echo: restate.iface.json<{ text: string }, { text: string; length: number }>(),
+});
+const mirror = restate.implement(mirrorContract, {
+  handlers: {
+    reverse: async (_ctx, data) => data.slice().reverse(),
+    echo: async (_ctx, input) => ({ text: input.text, length: input.text.length }),
+  },
+});
+const tallyContract = restate.iface.object("ClientTally", {
+  add: restate.iface.json<number, number>(),
+  total: restate.iface.shared.json<void, number>(),
+});
+const tally = restate.implement(tallyContract, {
+  handlers: {
+    add: async (ctx, delta) => {
+      const next = ((await ctx.get<number>("total")) ?? 0) + delta;
+      ctx.set("total", next);
+      return next;
+    },
+    total: async (ctx) => (await ctx.get<number>("total")) ?? 0,
+  },
+});
+
 let server: RestateServer;
 let endpoint: RunningServer;
 let rs: Ingress;
 
 beforeAll(async () => {
   server = await startRestateServer();
-  endpoint = await serve(restate.endpoint().bind(greeter).bind(counter).bind(approval).handler());
+  endpoint = await serve(restate.endpoint().bind(greeter).bind(counter).bind(approval).bind(mirror).bind(tally).handler());
   await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });
   rs = connect({ url: server.ingressUrl });
 });
@@ -261,5 +288,33 @@ describe("awakeables", () => {
     const error = (await rs.result(sent).catch((e: unknown) => e)) as HttpCallError;
     expect(error).toBeInstanceOf(HttpCallError);
     expect(error.message).toContain("changed my mind");
+  });
+});
+
+describe("clients from iface contracts (ingress.client / ingress.sendClient)", () => {
+  it("call a service and an object built with iface/implement, with the descriptors' serdes", async () => {
+    const bytes = await rs.client(mirrorContract).reverse(new Uint8Array([1, 2, 3, 250]));
+    expect(bytes).toEqual(new Uint8Array([250, 3, 2, 1]));
+    expect(await rs.client(mirror).echo({ text: "hey" })).toEqual({ text: "hey", length: 3 });
+    const key = "iface/tally";
+    expect(await rs.client(tallyContract, key).add(4)).toBe(4);
+    expect(await rs.client(tally, key).add(5)).toBe(9);
+    expect(await rs.client(tallyContract, key).total()).toBe(9);
+    expect(await rs.client(tallyContract, "other").total()).toBe(0);
+  });
+
+  it("send to them and attach to the result", async () => {
+    const sent = await rs.sendClient(tallyContract, "iface-send").add(7, rpc.sendOpts({ idempotencyKey: "iface-send-1" }));
+    expect(sent.invocationId).toMatch(/^inv_/);
+    expect(sent.attachable).toBe(true);
+    expect(await rs.result(sent)).toBe(7);
+    const reversed = await rs.sendClient(mirrorContract).reverse(new Uint8Array([9, 8]), rpc.sendOpts({ idempotencyKey: "iface-send-2" }));
+    expect(await rs.result(reversed, restate.serde.binary)).toEqual(new Uint8Array([8, 9]));
+    expect(await rs.client(tallyContract, "iface-send").total()).toBe(7);
+  });
+
+  it("refuse an object contract without a key, and a bare { name }", () => {
+    expect(() => (rs.client as (d: unknown) => unknown)(tallyContract)).toThrow(/ClientTally.*needs a key/);
+    expect(() => (rs.sendClient as (d: unknown) => unknown)({ name: "ClientTally" })).toThrow(/iface\.service\/object\/workflow/);
   });
 });

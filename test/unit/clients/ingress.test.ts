@@ -214,3 +214,37 @@ describe("types", () => {
     void (() => g.nope());
   });
 });
+
+describe("clients from iface contracts (client / sendClient)", () => {
+  const mirror = restate.iface.service("Mirror", {
+    raw: restate.iface.serdes({ input: restate.serde.binary, output: restate.serde.binary }),
+    info: restate.iface.json<void, { ok: boolean }>(),
+  });
+  const tally = restate.iface.object("Tally", { add: restate.iface.json<number, number>() });
+  const flow = restate.iface.workflow("Flow", { run: restate.iface.json<string, string>() });
+
+  it("route by kind, use the descriptors' serdes unless the options name others", async () => {
+    const { rs, seen } = fakeIngress((s) => (s.url.endsWith("/send") || s.url.includes("/scope/s1/send/") ? Response.json({ invocationId: "inv_1", status: "Accepted" }) : new Response(new Uint8Array([7, 8]))));
+    expect(await rs.client(mirror).raw(new Uint8Array([1, 2]))).toEqual(new Uint8Array([7, 8]));
+    expect(seen[0]).toMatchObject({ url: "http://ingress.test:8080/prefix/Mirror/raw", body: "\u0001\u0002" });
+    expect(seen[0]!.headers["content-type"]).toBe("application/octet-stream");
+    const mine = { serialize: () => new Uint8Array(), deserialize: () => new Uint8Array([42]) };
+    await expect(rs.client(mirror).raw(new Uint8Array([1]), rpc.opts({ output: mine }))).resolves.toEqual(new Uint8Array([42]));
+    expect((await rs.sendClient(tally, "k/1").add(3)).invocationId).toBe("inv_1");
+    expect(seen[2]).toMatchObject({ url: "http://ingress.test:8080/prefix/Tally/k%2F1/add/send", body: "3" });
+    await rs.sendClient(flow, "w").run("go");
+    expect(seen[3]!.url).toBe("http://ingress.test:8080/prefix/Flow/w/run/send");
+    await rs.scope("s1").sendClient(mirror).info();
+    expect(seen[4]!.url).toBe("http://ingress.test:8080/prefix/restate/scope/s1/send/Mirror/info");
+  });
+
+  it("types come from the descriptors; bad input is refused", () => {
+    const { rs } = fakeIngress();
+    expectTypeOf(rs.client(tally, "k").add).parameter(0).toEqualTypeOf<number>();
+    expectTypeOf(rs.client(tally, "k").add).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(rs.client(mirror).info).returns.toEqualTypeOf<Promise<{ ok: boolean }>>();
+    expectTypeOf(rs.sendClient(tally, "k").add).returns.toEqualTypeOf<Promise<Send<number>>>();
+    expect(() => (rs.client as (d: unknown) => unknown)(tally)).toThrow(/Tally.*needs a key/);
+    expect(() => (rs.client as (d: unknown) => unknown)({ name: "Tally" })).toThrow(TypeError);
+  });
+});
