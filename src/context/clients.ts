@@ -86,7 +86,7 @@ export function makeCallClient(ctx: ContextImpl, target: ClientTarget): Record<s
     // As in the official SDK: call options, then the handler's declared serde, then the calling handler's default.
     const inSerde = (o.input ?? d?._inputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
     const outSerde = (o.output ?? d?._outputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
-    const bytes = serializeFor(`the input of the call to ${target.service}/${handler}`, input, (v) => inSerde.serialize(v));
+    const bytes = serializeFor(`call ${target.service}/${handler} input`, input, (v) => inSerde.serialize(v));
     return ctx.callRaw(spec(target, handler, o), bytes, outSerde);
   });
 }
@@ -96,7 +96,7 @@ export function makeSendClient(ctx: ContextImpl, target: ClientTarget): Record<s
     const [input, opts] = splitArgs(args);
     const o = plainOptions(opts);
     const inSerde = (o.input ?? target.descriptors?.[handler]?._inputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
-    const bytes = serializeFor(`the input of the send to ${target.service}/${handler}`, input, (v) => inSerde.serialize(v));
+    const bytes = serializeFor(`send ${target.service}/${handler} input`, input, (v) => inSerde.serialize(v));
     return ctx.sendRaw(spec(target, handler, o), bytes);
   });
 }

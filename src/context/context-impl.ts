@@ -59,8 +59,6 @@ export class ContextImpl implements PromiseOwner {
   private requestView: unknown;
   /** Names of the ctx.run closures whose synchronous part is executing (context calls there would hang or break replay). */
   private readonly runsExecuting: string[] = [];
-  /** Journaled promises handed to user code, to warn about those never awaited when the handler finishes. */
-  private readonly handedOut: { promise: RestatePromiseImpl<unknown>; key: NotificationKey; kind: string; name: string; at: Error }[] = [];
   /** The attempt's hooks around each ctx.run closure that executes (set by runAttempt). */
   runInterceptor: RunInterceptor | undefined;
   /** explicitCancellation: invocation ids of the calls made since the last cancelPreviousCalls(). */
@@ -119,13 +117,13 @@ export class ContextImpl implements PromiseOwner {
       };
       executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
     }
-    return this.track(this.wrap(new LeafNode(handle.key, valueOutcome(serde))), handle.key, "ctx.run", name);
+    return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
   }
 
   sleep(duration: Duration | number, name?: string): RestatePromise<void> {
     this.refuseNested("ctx.sleep");
     const key = sys.sleep(this.machine, Date.now() + durationToMs(duration), name ?? "");
-    return this.track(this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined }))), key, "ctx.sleep", name ?? "");
+    return this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined })));
   }
 
   get rand(): DeterministicRandom {
@@ -143,19 +141,6 @@ export class ContextImpl implements PromiseOwner {
   refuseNested(operation: string, arg?: string): void {
     const run = this.runsExecuting[this.runsExecuting.length - 1];
     if (run !== undefined) throw nestedInRunError(`${operation}(${arg === undefined ? "" : `'${arg}'`})`, run);
-  }
-
-  /** Remembers a journaled promise and where it was created (a captured Error: its stack is formatted only if needed). */
-  private track<T>(promise: RestatePromise<T>, key: NotificationKey, kind: string, name: string): RestatePromise<T> {
-    this.handedOut.push({ promise: promise as RestatePromiseImpl<unknown>, key, kind, name, at: new Error() });
-    return promise;
-  }
-
-  /** The journaled promises user code never awaited, chained nor combined and whose result has not arrived. */
-  floatingPromises(): { kind: string; name: string; where: string }[] {
-    return this.handedOut
-      .filter((h) => !h.promise.used && !this.machine.notifications.has(h.key))
-      .map((h) => ({ kind: h.kind, name: h.name, where: userFrame(h.at) }));
   }
 
   // ---- state -----------------------------------------------------------------------------------------------------
@@ -301,9 +286,7 @@ export class ContextImpl implements PromiseOwner {
     const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
     this.trackedCalls?.push(idLeaf);
     const id = this.wrap<string>(idLeaf);
-    const result = new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
-    this.track(result, resultKey, "call", `${spec.service}/${spec.handler}`);
-    return result;
+    return new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
   }
 
   sendRaw(spec: SendSpec, parameter: Uint8Array): { invocationId: Promise<string> } {
@@ -397,11 +380,6 @@ type ClientDef = { name: string; _kind?: string; _handlers?: Record<string, { _i
 function target(def: ClientDef, key: string | undefined, scope: string | undefined) {
   if (!def || typeof def.name !== "string") throw new TypeError("a client needs a service definition or contract (with a name)");
   return { service: def.name, key, scope, descriptors: def._handlers };
-}
-
-/** The first stack frame outside perdure's context layer: where user code created the promise. */
-function userFrame(at: Error): string {
-  return (at.stack ?? "").split("\n").find((f, i) => i > 0 && !/context.(context-impl|clients)/.test(f))?.trim() ?? "?";
 }
 
 function safeDeserialize<T>(serde: Serde<T>, bytes: Uint8Array) {

@@ -23,28 +23,13 @@ export function serializeFor<T>(what: string, value: T, serialize: (v: T) => Uin
   }
 }
 
-/** The path of the first BigInt or cycle in a value (what JSON.stringify refuses), or undefined. */
-export function unserializablePath(value: unknown): string | undefined {
-  const seen = new Set<object>();
-  const walk = (v: unknown, path: string): string | undefined => {
-    if (typeof v === "bigint") return path;
-    if (v === null || typeof v !== "object") return undefined;
-    if (typeof (v as { toJSON?: unknown }).toJSON === "function") return undefined;
-    if (seen.has(v)) return path;
-    seen.add(v);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const found = walk(v[i], `${path}[${i}]`);
-        if (found) return found;
-      }
-    } else {
-      for (const k of Object.keys(v)) {
-        const found = walk((v as Record<string, unknown>)[k], `${path}.${k}`);
-        if (found) return found;
-      }
-    }
-    seen.delete(v);
-    return undefined;
-  };
-  return walk(value, "$");
+/** The path of the first BigInt in a value (what JSON.stringify refuses), or undefined. */
+export function unserializablePath(v: unknown, path = "$"): string | undefined {
+  if (typeof v === "bigint") return path;
+  if (v === null || typeof v !== "object" || typeof (v as { toJSON?: unknown }).toJSON === "function") return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const found = unserializablePath(x, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -99,7 +99,6 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     let value: unknown;
     try {
       value = await handler.fn(context, input);
-      warnFloating(context, systemLog);
     } finally {
       await context.scheduler.whenRunsIdle();
     }
@@ -187,13 +186,4 @@ function isFirstFailure(machine: InvocationMachine): boolean {
 export function retryHint(handler: HandlerEntry): string {
   const p = handler.options.retryPolicy;
   return `Retrying this invocation. Throw a TerminalError to stop retrying; retryPolicy: ${p ? JSON.stringify(p) : "the service's or server's default"}`;
-}
-
-/** One warning when the handler returns while journaled promises it created were never awaited (a forgotten await?). */
-function warnFloating(ctx: ContextImpl, log: () => Console): void {
-  if (!ctx.isProcessing()) return; // replaying: warned on the attempt that ran this code first
-  const floating = ctx.floatingPromises();
-  if (floating.length === 0) return;
-  const list = floating.map((f) => `${f.kind}('${f.name}') at ${f.where}`).join("; ");
-  log().warn(`Handler finished with ${floating.length} pending promise(s) never awaited: ${list}`);
 }

@@ -21,8 +21,6 @@ export type RestatePromise<T> = Promise<T> & {
 export class RestatePromiseImpl<T> implements Promise<T> {
   readonly [Symbol.toStringTag] = "Promise";
   private settled: Promise<T> | undefined;
-  /** Awaited, chained or combined by user code (a journaled promise that never is may be a forgotten await). */
-  used = false;
 
   constructor(
     readonly node: PromiseNode,
@@ -30,7 +28,6 @@ export class RestatePromiseImpl<T> implements Promise<T> {
   ) {}
 
   private native(): Promise<T> {
-    this.used = true;
     if (!this.settled) {
       if (this.owner) {
         const { node, owner } = this;
@@ -62,7 +59,6 @@ export class RestatePromiseImpl<T> implements Promise<T> {
   }
 
   orTimeout(millis: Duration | number): RestatePromise<T> {
-    this.used = true;
     // A constant has no timer to race: a settled one is returned as is, a pending one times out at once (as the
     // official SDK does).
     if (!this.owner) {
@@ -75,7 +71,6 @@ export class RestatePromiseImpl<T> implements Promise<T> {
   }
 
   map<U>(mapper: (value?: T, failure?: TerminalError) => U): RestatePromise<U> {
-    this.used = true;
     const node = new MapNode(this.node, (o) => {
       if (o.ok) return { ok: true, value: mapper(o.value as T, undefined) };
       if (!(o.error instanceof TerminalError)) return o; // not a result failure (e.g. a journal mismatch): pass through
@@ -98,10 +93,7 @@ export function isRestatePromise(p: unknown): p is RestatePromise<unknown> {
 
 function combine<R>(kind: CombinatorKind, values: readonly unknown[]): RestatePromise<R> {
   const promises = values.map((v, i) => {
-    if (v instanceof RestatePromiseImpl) {
-      v.used = true;
-      return v;
-    }
+    if (v instanceof RestatePromiseImpl) return v;
     throw new TypeError(`RestatePromise.${kind}: element ${i} is not a RestatePromise (use ctx methods to create them)`);
   });
   const owner = promises.find((p) => p.owner)?.owner;
