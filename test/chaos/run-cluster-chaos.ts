@@ -83,10 +83,11 @@ async function probeKeys(cluster: RestateCluster): Promise<Map<number, string>> 
 }
 
 /**
- * A query that scans partitions on other nodes can fail for a moment after a node restart (1.7.12 answers "No such
- * scanner" when a remote scan was dropped): ask again.
+ * A query that scans partitions on other nodes can fail for a while after a node restart (1.7.12 answers "No such
+ * scanner" when a remote scan was dropped, or "expecting a partition store" until the new leader has opened its
+ * store — seen for more than 5 s on a loaded 2-core machine): ask again, for up to a minute.
  */
-async function retried<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
+async function retried<T>(fn: () => Promise<T>, attempts = 120): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
