@@ -54,9 +54,9 @@ interface Stream {
 }
 
 export class NotificationStore {
-  private readonly entries = new Map<NotificationKey, StoredNotification>();
-  private readonly streams = new Map<NotificationKey, Stream>();
-  private nextSeq = 0;
+  readonly #entries = new Map<NotificationKey, StoredNotification>();
+  readonly #streams = new Map<NotificationKey, Stream>();
+  #nextSeq = 0;
   /** Stream items received and not consumed yet, over all streams (bounded by the machine's limits). */
   bufferedStreamItems = 0;
 
@@ -64,46 +64,46 @@ export class NotificationStore {
   add(key: NotificationKey, result: NotificationResult): void {
     if (key === CANCEL_KEY) {
       // Every cancel signal counts for explicit cancellation (ctx.cancellation() reads them one by one).
-      const item = { seq: this.nextSeq++, result };
-      this.pushStreamItem(key, item);
-      if (!this.entries.has(key)) this.entries.set(key, item);
+      const item = { seq: this.#nextSeq++, result };
+      this.#pushStreamItem(key, item);
+      if (!this.#entries.has(key)) this.#entries.set(key, item);
       return;
     }
-    if (this.entries.has(key)) return;
-    this.entries.set(key, { seq: this.nextSeq++, result });
+    if (this.#entries.has(key)) return;
+    this.#entries.set(key, { seq: this.#nextSeq++, result });
   }
 
   /** Records one arrival of a named signal: named signals are streams (every ctx.signal(name) reads the next one). */
   addNamed(name: string, result: NotificationResult): void {
-    this.pushStreamItem(namedSignalKey(name), { seq: this.nextSeq++, result });
+    this.#pushStreamItem(namedSignalKey(name), { seq: this.#nextSeq++, result });
   }
 
   get(key: NotificationKey): StoredNotification | undefined {
-    return this.entries.get(key);
+    return this.#entries.get(key);
   }
 
   has(key: NotificationKey): boolean {
-    return this.entries.has(key);
+    return this.#entries.has(key);
   }
 
   get size(): number {
-    return this.nextSeq;
+    return this.#nextSeq;
   }
 
   /** The `offset`-th unconsumed item of a stream (0 = the oldest), without consuming it. */
   peekStream(key: NotificationKey, offset: number): StoredNotification | undefined {
-    const s = this.streams.get(key);
+    const s = this.#streams.get(key);
     return s ? s.items[s.head + offset] : undefined;
   }
 
   /** Consumes the oldest unconsumed item of a stream. */
   takeStream(key: NotificationKey): StoredNotification | undefined {
-    const s = this.streams.get(key);
+    const s = this.#streams.get(key);
     if (!s || s.head >= s.items.length) return undefined;
     const item = s.items[s.head]!;
     s.items[s.head++] = undefined as never; // drop the reference: a long stream must not keep every value alive
     this.bufferedStreamItems--;
-    if (s.head === s.items.length) this.streams.delete(key);
+    if (s.head === s.items.length) this.#streams.delete(key);
     else if (s.head > 1024 && s.head * 2 > s.items.length) {
       s.items = s.items.slice(s.head);
       s.head = 0;
@@ -111,9 +111,9 @@ export class NotificationStore {
     return item;
   }
 
-  private pushStreamItem(key: NotificationKey, item: StoredNotification): void {
-    let s = this.streams.get(key);
-    if (!s) this.streams.set(key, (s = { items: [], head: 0 }));
+  #pushStreamItem(key: NotificationKey, item: StoredNotification): void {
+    let s = this.#streams.get(key);
+    if (!s) this.#streams.set(key, (s = { items: [], head: 0 }));
     s.items.push(item);
     this.bufferedStreamItems++;
   }
