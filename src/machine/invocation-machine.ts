@@ -11,9 +11,7 @@
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { REQUESTED_ACK_FLAG, type RawFrame } from "../protocol/frame.js";
-import { ErrorBehavior } from "../protocol/generated/protocol.js";
 import type {
-  ErrorMessage,
   InputCommandMessage,
   NotificationTemplate,
   StartMessage,
@@ -22,10 +20,11 @@ import { MessageType, isCommand, isNotification, messageTypeName } from "../prot
 import { decodeMessage, encodeMessage } from "../protocol/messages.js";
 import type { DecodableMessageType, MessageOf } from "../protocol/messages.js";
 import { suspensionMessage, type AwaitTree } from "./await-tree.js";
-import { diffFields } from "./command-diff.js";
-import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError } from "./errors.js";
+import { diffFields, mismatchText } from "./command-diff.js";
+import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError, errorMessage } from "./errors.js";
 import { invocationInput, type InvocationInput } from "./invocation-input.js";
 import type { ReplayRule } from "./replay-rules.js";
+import type { AttemptFailure, AwaitDecision, MachineOptions, MachineState, MismatchBehavior, RecordedCommand, RunError, RunHandleFacts } from "./machine-state.js";
 import { decideRunRetry, type RunRetryDecision, type RunRetryPolicy } from "./run-retry.js";
 import { StateCache } from "./state-cache.js";
 import { AttemptLimitError, DEFAULT_ATTEMPT_LIMITS, describeBytes, type AttemptLimits } from "./limits.js";
@@ -35,81 +34,22 @@ import {
   NotificationStore,
   completionKey,
   describeKey,
+  notificationResult,
   signalKey,
   type NotificationKey,
   type NotificationResult,
 } from "./notifications.js";
 
-/** Where the attempt is, with the data that belongs to that phase. */
-export type MachineState =
-  | { readonly name: "waiting-start" }
-  | { readonly name: "waiting-replay-entries"; readonly expected: number; readonly received: number }
-  | { readonly name: "replaying"; readonly queue: readonly RecordedCommand[]; readonly position: number }
-  | { readonly name: "processing" }
-  | {
-      readonly name: "closed";
-      readonly reason: string;
-      /** The ErrorMessage the attempt ended with, if it failed. */
-      readonly failure: AttemptFailure | undefined;
-      /** When it suspended: the notifications it waits for. */
-      readonly suspendedOn?: readonly NotificationKey[];
-    };
-
-/**
- * What an attempt whose handler awaits something without a result must do (decideAwait):
- * wait (a ctx.run closure is executing, or the request body is still open and more may arrive), suspend on the
- * awaited notifications, or — still replaying, so the journal holds further commands the code did not reach — end
- * with a journal mismatch.
- */
-export type AwaitDecision =
-  | { readonly kind: "wait" }
-  | { readonly kind: "suspend"; readonly on: readonly NotificationKey[] }
-  | { readonly kind: "mismatch"; readonly awaited: readonly NotificationKey[] };
-
-export interface MachineOptions {
-  /** How journal mismatches end the attempt (the handler's `onJournalMismatchErrors`); pause and fail from V7 on. */
-  mismatchBehavior?: MismatchBehavior;
-  /** What this attempt may accumulate; exceeding one ends the attempt with an ErrorMessage naming it. */
-  limits?: AttemptLimits;
-}
-
-/** A failed ctx.run execution, as the context saw it. */
-export interface RunError {
-  code: number;
-  message: string;
-  stack?: string;
-  /** A delay the error asked for (RetryableError.retryAfter). */
-  retryAfterMs?: number;
-}
-
-/** What a ctx.run is, for the machine: its completion id, command index and whether it is the retried entry. */
-export interface RunHandleFacts {
-  completionId: number;
-  commandIndex: number;
-  name: string;
-  firstNewEntry: boolean;
-}
-
-export interface RecordedCommand {
-  readonly type: number;
-  // The decoded generated message; its shape depends on `type`.
-  readonly message: Record<string, any>;
-}
-
-export interface AttemptFailure {
-  code: number;
-  message: string;
-  stacktrace?: string;
-  nextRetryDelayMs?: number;
-  related?: { index: number; name?: string; type?: number };
-  /** V7: pause or fail the invocation instead of retrying it (ignored by older protocol versions). */
-  behavior?: "pause" | "fail";
-}
-
-/** What to do with journal mismatches (the handler's `onJournalMismatchErrors` option). */
-export type MismatchBehavior = "retry" | "pause" | "fail";
-
-const utf8 = new TextDecoder();
+export type {
+  AttemptFailure,
+  AwaitDecision,
+  MachineOptions,
+  MachineState,
+  MismatchBehavior,
+  RecordedCommand,
+  RunError,
+  RunHandleFacts,
+} from "./machine-state.js";
 
 type Listener<A extends unknown[] = []> = (...args: A) => void;
 
@@ -520,16 +460,7 @@ export class InvocationMachine {
   /** Ends the attempt with an ErrorMessage; the server retries the invocation. Ignored once closed. */
   #fail(failure: AttemptFailure): void {
     if (this.#current.name === "closed") return;
-    const msg: ErrorMessage = { code: failure.code, message: failure.message };
-    if (failure.stacktrace) msg.stacktrace = failure.stacktrace;
-    if (failure.related) {
-      msg.relatedCommandIndex = failure.related.index;
-      if (failure.related.name !== undefined) msg.relatedCommandName = failure.related.name;
-      if (failure.related.type !== undefined) msg.relatedCommandType = failure.related.type;
-    }
-    if (failure.nextRetryDelayMs !== undefined) msg.nextRetryDelay = BigInt(Math.max(0, Math.round(failure.nextRetryDelayMs)));
-    if (failure.behavior && this.version >= 7) msg.behavior = failure.behavior === "pause" ? ErrorBehavior.PAUSE : ErrorBehavior.FAIL;
-    this.#write(encodeMessage(MessageType.Error, msg));
+    this.#write(encodeMessage(MessageType.Error, errorMessage(this.version, failure)));
     this.#close(`failed with code ${failure.code}`, failure);
   }
 
@@ -582,18 +513,7 @@ export class InvocationMachine {
     actual: Record<string, any>,
     difference: string | undefined,
   ): JournalMismatchError {
-    const describe = (t: number, m: Record<string, any>) => {
-      const name = (m.name ?? m.entryName) as string | undefined;
-      return name ? `${messageTypeName(t)} named '${name}'` : messageTypeName(t);
-    };
-    const detail =
-      difference !== undefined
-        ? `the journal has ${describe(recorded.type, recorded.message)}, and the code issued the same command with a different ${difference}`
-        : `the journal has ${describe(recorded.type, recorded.message)}, but the code issued ${describe(type, actual)}`;
-    const text =
-      `Journal mismatch at command index ${index}: ${detail}. ` +
-      "The handler code changed in a way that is not compatible with invocations already in flight, or it is not deterministic " +
-      "(use ctx.run for side effects, ctx.rand / ctx.date for random values and time).";
+    const text = mismatchText(index, recorded, type, actual, difference);
     const recordedName = (recorded.message.name ?? recorded.message.entryName) as string | undefined;
     this.#fail({
       code: ErrorCode.JOURNAL_MISMATCH,
@@ -611,18 +531,4 @@ function relatedRun(run: RunHandleFacts) {
 
 function leavesOf(tree: AwaitTree): NotificationKey[] {
   return [...tree.leaves, ...tree.children.flatMap(leavesOf)];
-}
-
-function notificationResult(n: NotificationTemplate): NotificationResult {
-  if (n.value != null) return { tag: "value", value: n.value.content ?? new Uint8Array(0) };
-  if (n.failure != null) {
-    return {
-      tag: "failure",
-      failure: { code: n.failure.code ?? 0, message: n.failure.message ?? "", metadata: (n.failure.metadata ?? []).map((m) => ({ key: m.key ?? "", value: m.value ?? "" })) },
-    };
-  }
-  if (n.invocationId != null) return { tag: "invocationId", invocationId: n.invocationId };
-  if (n.stateKeys != null) return { tag: "stateKeys", keys: (n.stateKeys.keys ?? []).map((k) => utf8.decode(k)) };
-  if (n.void != null) return { tag: "void" };
-  throw new ProtocolError("notification without a result (void, value, failure, invocation id or state keys)");
 }

@@ -2,6 +2,9 @@
 // The arrival order (seq) is what makes combinators deterministic: on replay the server sends
 // notifications in the order it stored them, so "which finished first" is decided by seq, never by timing.
 
+import { ProtocolError } from "../protocol/errors.js";
+import type { NotificationTemplate } from "../protocol/generated/protocol.js";
+
 /**
  * Identifies something that can be awaited:
  * - a completion id (positive integer, allocated per command),
@@ -117,4 +120,21 @@ export class NotificationStore {
     s.items.push(item);
     this.bufferedStreamItems++;
   }
+}
+
+const utf8 = new TextDecoder();
+
+/** The result a notification carries, as stored. */
+export function notificationResult(n: NotificationTemplate): NotificationResult {
+  if (n.value != null) return { tag: "value", value: n.value.content ?? new Uint8Array(0) };
+  if (n.failure != null) {
+    return {
+      tag: "failure",
+      failure: { code: n.failure.code ?? 0, message: n.failure.message ?? "", metadata: (n.failure.metadata ?? []).map((m) => ({ key: m.key ?? "", value: m.value ?? "" })) },
+    };
+  }
+  if (n.invocationId != null) return { tag: "invocationId", invocationId: n.invocationId };
+  if (n.stateKeys != null) return { tag: "stateKeys", keys: (n.stateKeys.keys ?? []).map((k) => utf8.decode(k)) };
+  if (n.void != null) return { tag: "void" };
+  throw new ProtocolError("notification without a result (void, value, failure, invocation id or state keys)");
 }
