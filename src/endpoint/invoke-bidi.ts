@@ -6,8 +6,8 @@
 import { ProtocolError } from "../protocol/errors.js";
 import { FrameDecoder } from "../protocol/frame.js";
 import { ensureError } from "../context/errors.js";
-import type { AttemptResult } from "../context/invocation.js";
-import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
+import type { AttemptResult } from "../context/attempt.js";
+import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
 import { attachCodec, invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
 import { decodeFrameValues } from "./journal-codec.js";

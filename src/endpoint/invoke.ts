@@ -5,9 +5,9 @@
 import { FrameDecoder } from "../protocol/frame.js";
 import { invocationContentType } from "../protocol/versions.js";
 import { InvocationMachine } from "../machine/invocation-machine.js";
-import { runAttempt, type AttemptResult } from "../context/invocation.js";
+import { runAttempt, type AttemptResult } from "../context/attempt.js";
 import { ensureError } from "../context/errors.js";
-import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
+import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
 import { X_RESTATE_SERVER } from "./version.js";
 import { frameOutput } from "./output-stream.js";
 import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";

@@ -6,7 +6,7 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { RawFrame } from "../protocol/frame.js";
 import { MessageType, isNotification } from "../protocol/message-types.js";
 import { decodeMessage, encodeMessage } from "../protocol/messages.js";
-import type { JournalValueCodec } from "../context/descriptor-types.js";
+import type { JournalValueCodec } from "../definition/contract-types.js";
 
 export type { JournalValueCodec };
 

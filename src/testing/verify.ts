@@ -7,7 +7,7 @@
 //   const report = await verifyInFlight("http://127.0.0.1:9070", [greeter, checkout]);
 //   if (!report.ok) console.log(formatReport(report).join("\n"));
 
-import { serviceEntryOf } from "../context/definitions.js";
+import { serviceEntryOf } from "../definition/builders.js";
 import { encodeFrame } from "../protocol/frame.js";
 import { MessageType, isCommand } from "../protocol/message-types.js";
 import { query, sqlString } from "./admin.js";

@@ -8,7 +8,7 @@ import { describeKey } from "../machine/notifications.js";
 import * as sys from "../machine/syscalls.js";
 import { ContextImpl, type InvocationMeta } from "./context-impl.js";
 import { RestateError, SUSPENDED_ERROR_CODE, TerminalError, ensureError, failureOf } from "./errors.js";
-import type { HandlerEntry } from "./rpc-entry.js";
+import type { HandlerEntry } from "../definition/service-model.js";
 import type { Request } from "./context-types.js";
 import { instantiateHooks, interceptAttempt, type AttemptHooks } from "./hooks.js";
 import { LogSource, LoggerContext, createLogger, loggerTransportOf } from "./logging.js";
