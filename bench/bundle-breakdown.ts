@@ -6,42 +6,8 @@
 //   npx vite-node bench/bundle-breakdown.ts [rows]
 import { gzipSync } from "node:zlib";
 import { bundleGreeter } from "./lib/workers-bundle.js";
+import { decodeMappings } from "./lib/sourcemap.js";
 import { table } from "./lib/table.js";
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Source-map segments as [line, column, source index] (generated positions). */
-function segments(mappings: string): Array<[number, number, number]> {
-  const out: Array<[number, number, number]> = [];
-  let source = 0;
-  let line = 0;
-  for (const lineText of mappings.split(";")) {
-    let col = 0;
-    for (const seg of lineText.split(",")) {
-      if (seg === "") continue;
-      const fields: number[] = [];
-      let value = 0;
-      let shift = 0;
-      for (const ch of seg) {
-        const digit = B64.indexOf(ch);
-        value += (digit & 31) << shift;
-        if (digit & 32) shift += 5;
-        else {
-          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
-      col += fields[0]!;
-      if (fields.length > 1) {
-        source += fields[1]!;
-        out.push([line, col, source]);
-      } else out.push([line, col, -1]);
-    }
-    line++;
-  }
-  return out;
-}
 
 const gz = (s: string) => gzipSync(s, { level: 9 }).length;
 
@@ -53,12 +19,12 @@ export async function runBundleBreakdown(rows = 15): Promise<{ text: string; mod
   const lines = bundle.text.split("\n");
   // Per source, the output text it owns (segment start up to the next segment), and per line, the owner of each char.
   const owner: Int32Array[] = lines.map((l) => new Int32Array(l.length).fill(-1));
-  const segs = segments(map.mappings);
+  const segs = decodeMappings(map.mappings);
   for (let i = 0; i < segs.length; i++) {
-    const [line, col, src] = segs[i]!;
+    const { line, col, source } = segs[i]!;
     const next = segs[i + 1];
-    const end = next !== undefined && next[0] === line ? next[1] : lines[line]!.length;
-    owner[line]!.fill(src, col, end);
+    const end = next !== undefined && next.line === line ? next.col : lines[line]!.length;
+    owner[line]!.fill(source, col, end);
   }
   const total = gz(bundle.text);
   const name = (s: string) => s.replace(/^(\.\.\/)+/, "").replace(/^.*node_modules\//, "node_modules/");

@@ -162,7 +162,7 @@ export function decodeMessage(frame: RawFrame): Message {
 // One writer reused across calls: it keeps its grown buffer, so steady-state encoding allocates only the returned
 // frame (a buffer grown past 1 MiB by one large message is dropped).
 const MAX_RETAINED_WRITER_BYTES = 1024 * 1024;
-let writer = new Writer();
+let writer: Writer | undefined; // created by the first encode, not at import
 
 /** The message type `encodeMessage` accepts for a type id (any object for ids not known statically). */
 export type EncodableMessage<T extends number> = T extends DecodableMessageType ? MessageOf<T> : object;
@@ -182,6 +182,7 @@ export function encodeMessage<T extends number>(
     throw new RangeError(`cannot encode ${describeMessageType(type)}: not a message type of service protocol V5–V7`);
   }
   // Reserve the header, encode the payload right behind it, then write the header in place.
+  writer ??= new Writer();
   writer.reset(FRAME_HEADER_SIZE);
   try {
     encodeFields(writer, codec, message as Record<string, unknown>);
