@@ -44,52 +44,44 @@ export interface MessageSchema {
 
 /**
  * The protocol's messages as one string, parsed on first use (nothing is built at import time). Messages are
- * separated by `;`; a message is `Name field field …`. A field is `<number><name>:<type>` with an optional `*`
+ * separated by `;`; a message is `Name field field …`. A field is `<number><name>:<type>` (the number left out when it is the previous one + 1) with an optional `*`
  * (repeated) or `?` (optional / oneof member: undefined when absent). The type is a kind letter (`u` uint32,
  * `i` int32 enum, `o` bool, `s` string, `b` bytes, `l` uint64) or the name of a message defined before it (or of
  * the message itself); message fields always have presence. Nested messages are named `Outer_Inner`.
  */
 const SPEC =
-  "Value 1content:b;Void;FailureMetadata 1key:s 2value:s;Failure 1code:u 2message:s 3metadata:FailureMetadata*;" +
-  "Header 1key:s 2value:s;StateKeys 1keys:b*;WorkflowTarget 1workflowName:s 2workflowKey:s 3scope:s?;" +
-  "IdempotentRequestTarget 1serviceName:s 2serviceKey:s? 3handlerName:s 4idempotencyKey:s 5scope:s?;" +
-  "Future 1waitingCompletions:u* 2waitingSignals:u* 3waitingNamedSignals:s* 4nestedFutures:Future* 5combinatorType:i;" +
-  "StartMessage_StateEntry 1key:b 2value:b;" +
-  "StartMessage 1id:b 2debugId:s 3knownEntries:u 4stateMap:StartMessage_StateEntry* 5partialState:o 6key:s " +
-  "7retryCountSinceLastStoredEntry:u 8durationSinceLastStoredEntry:l 9randomSeed:l 10scope:s? 11limitKey:s? " +
-  "12idempotencyKey:s?;" +
-  "SuspensionMessage 1waitingCompletions:u* 2waitingSignals:u* 3waitingNamedSignals:s* 4awaitingOn:Future;" +
-  "ErrorMessage 1code:u 2message:s 3stacktrace:s 4relatedCommandIndex:u? 5relatedCommandName:s? " +
-  "6relatedCommandType:u? 8nextRetryDelay:l? 9behavior:i;" +
-  "EndMessage;CommandAckMessage 1commandIndex:u;" +
-  "ProposeRunCompletionMessage 1resultCompletionId:u 14value:b? 15failure:Failure;" +
-  "AwaitingOnMessage 1awaitingOn:Future 2executingSideEffects:o;ProposeRunCompletionAckMessage 1completionId:u;" +
-  "InputCommandMessage 1headers:Header* 12name:s 14value:Value;" +
-  "OutputCommandMessage 12name:s 14value:Value 15failure:Failure;" +
-  "GetLazyStateCommandMessage 1key:b 11resultCompletionId:u 12name:s;" +
-  "SetStateCommandMessage 1key:b 3value:Value 12name:s;ClearStateCommandMessage 1key:b 12name:s;" +
-  "ClearAllStateCommandMessage 12name:s;GetLazyStateKeysCommandMessage 11resultCompletionId:u 12name:s;" +
-  "GetEagerStateCommandMessage 1key:b 12name:s 13void:Void 14value:Value;" +
-  "GetEagerStateKeysCommandMessage 12name:s 14value:StateKeys;" +
-  "GetPromiseCommandMessage 1key:s 11resultCompletionId:u 12name:s;" +
-  "PeekPromiseCommandMessage 1key:s 11resultCompletionId:u 12name:s;" +
-  "CompletePromiseCommandMessage 1key:s 2completionValue:Value 3completionFailure:Failure 11resultCompletionId:u " +
-  "12name:s;" +
-  "SleepCommandMessage 1wakeUpTime:l 11resultCompletionId:u 12name:s;" +
-  "CallCommandMessage 1serviceName:s 2handlerName:s 3parameter:b 4headers:Header* 5key:s 6idempotencyKey:s? " +
-  "7scope:s? 8limitKey:s? 10invocationIdNotificationIdx:u 11resultCompletionId:u 12name:s;" +
-  "OneWayCallCommandMessage 1serviceName:s 2handlerName:s 3parameter:b 4invokeTime:l 5headers:Header* 6key:s " +
-  "7idempotencyKey:s? 8scope:s? 9limitKey:s? 10invocationIdNotificationIdx:u 12name:s;" +
-  "SendSignalCommandMessage 1targetInvocationId:s 2idx:u? 3name:s? 4void:Void 5value:Value 6failure:Failure " +
-  "12entryName:s;" +
-  "RunCommandMessage 11resultCompletionId:u 12name:s;" +
-  "AttachInvocationCommandMessage 1invocationId:s? 3idempotentRequestTarget:IdempotentRequestTarget " +
-  "4workflowTarget:WorkflowTarget 11resultCompletionId:u 12name:s;" +
-  "GetInvocationOutputCommandMessage 1invocationId:s? 3idempotentRequestTarget:IdempotentRequestTarget " +
-  "4workflowTarget:WorkflowTarget 11resultCompletionId:u 12name:s;" +
-  "CompleteAwakeableCommandMessage 1awakeableId:s 2value:Value 3failure:Failure 12name:s;" +
-  "NotificationTemplate 1completionId:u? 2signalId:u? 3signalName:s? 4void:Void 5value:Value 6failure:Failure " +
-  "16invocationId:s? 17stateKeys:StateKeys";
+  "Value content:b;Void;FailureMetadata key:s value:s;Failure code:u message:s metadata:FailureMetadata*;" +
+  "Header key:s value:s;StateKeys keys:b*;WorkflowTarget workflowName:s workflowKey:s scope:s?;" +
+  "IdempotentRequestTarget serviceName:s serviceKey:s? handlerName:s idempotencyKey:s scope:s?;Future " +
+  "waitingCompletions:u* waitingSignals:u* waitingNamedSignals:s* nestedFutures:Future* combinatorType:i;" +
+  "StartMessage_StateEntry key:b value:b;StartMessage id:b debugId:s knownEntries:u " +
+  "stateMap:StartMessage_StateEntry* partialState:o key:s retryCountSinceLastStoredEntry:u " +
+  "durationSinceLastStoredEntry:l randomSeed:l scope:s? limitKey:s? idempotencyKey:s?;SuspensionMessage " +
+  "waitingCompletions:u* waitingSignals:u* waitingNamedSignals:s* awaitingOn:Future;ErrorMessage code:u " +
+  "message:s stacktrace:s relatedCommandIndex:u? relatedCommandName:s? relatedCommandType:u? " +
+  "8nextRetryDelay:l? behavior:i;EndMessage;CommandAckMessage commandIndex:u;ProposeRunCompletionMessage " +
+  "resultCompletionId:u 14value:b? failure:Failure;AwaitingOnMessage awaitingOn:Future " +
+  "executingSideEffects:o;ProposeRunCompletionAckMessage completionId:u;InputCommandMessage headers:Header* " +
+  "12name:s 14value:Value;OutputCommandMessage 12name:s 14value:Value failure:Failure;" +
+  "GetLazyStateCommandMessage key:b 11resultCompletionId:u name:s;SetStateCommandMessage key:b 3value:Value " +
+  "12name:s;ClearStateCommandMessage key:b 12name:s;ClearAllStateCommandMessage 12name:s;" +
+  "GetLazyStateKeysCommandMessage 11resultCompletionId:u name:s;GetEagerStateCommandMessage key:b 12name:s " +
+  "void:Void value:Value;GetEagerStateKeysCommandMessage 12name:s 14value:StateKeys;" +
+  "GetPromiseCommandMessage key:s 11resultCompletionId:u name:s;PeekPromiseCommandMessage key:s " +
+  "11resultCompletionId:u name:s;CompletePromiseCommandMessage key:s completionValue:Value " +
+  "completionFailure:Failure 11resultCompletionId:u name:s;SleepCommandMessage wakeUpTime:l " +
+  "11resultCompletionId:u name:s;CallCommandMessage serviceName:s handlerName:s parameter:b headers:Header* " +
+  "key:s idempotencyKey:s? scope:s? limitKey:s? 10invocationIdNotificationIdx:u resultCompletionId:u name:s;" +
+  "OneWayCallCommandMessage serviceName:s handlerName:s parameter:b invokeTime:l headers:Header* key:s " +
+  "idempotencyKey:s? scope:s? limitKey:s? invocationIdNotificationIdx:u 12name:s;SendSignalCommandMessage " +
+  "targetInvocationId:s idx:u? name:s? void:Void value:Value failure:Failure 12entryName:s;" +
+  "RunCommandMessage 11resultCompletionId:u name:s;AttachInvocationCommandMessage invocationId:s? " +
+  "3idempotentRequestTarget:IdempotentRequestTarget workflowTarget:WorkflowTarget 11resultCompletionId:u " +
+  "name:s;GetInvocationOutputCommandMessage invocationId:s? " +
+  "3idempotentRequestTarget:IdempotentRequestTarget workflowTarget:WorkflowTarget 11resultCompletionId:u " +
+  "name:s;CompleteAwakeableCommandMessage awakeableId:s value:Value failure:Failure 12name:s;" +
+  "NotificationTemplate completionId:u? signalId:u? signalName:s? void:Void value:Value failure:Failure " +
+  "16invocationId:s? stateKeys:StateKeys";
 
 const KIND_LETTERS = "uiosbl";
 const WIRE_TYPE = [0, 0, 0, 2, 2, 0, 2];
@@ -106,9 +98,10 @@ export function messages(): Messages {
   for (const text of SPEC.split(";")) {
     const [name, ...specs] = text.split(" ");
     const schema: MessageSchema = (all[name!] = { name: name!, fields: [], byNo: [] });
+    let no = 0;
     for (const spec of specs) {
-      const [, digits, fieldName, type, flag] = /^(\d+)(\w+):(\w+)([*?]?)$/.exec(spec)!;
-      const no = Number(digits);
+      const [, digits, fieldName, type, flag] = /^(\d*)(\w+):(\w+)([*?]?)$/.exec(spec)!;
+      no = digits ? Number(digits) : no + 1;
       const kind = type!.length === 1 ? KIND_LETTERS.indexOf(type!) : MSG;
       const field: Field = {
         no, name: fieldName!, kind, repeated: flag === "*", presence: flag === "?" || kind === MSG,
@@ -203,21 +196,28 @@ function isDefault(kind: number, v: unknown): boolean {
   }
 }
 
+const KIND_NAMES = ["uint32", "int32", "bool", "string", "bytes", "uint64"];
+
+/** A value that does not fit its field: a bug in the caller, reported with the field and the value's type. */
+function invalid(f: Field, v: unknown): never {
+  throw new Error(`invalid ${KIND_NAMES[f.kind]} for field ${f.name}: ${typeof v === "number" ? v : typeof v}`);
+}
+
 function writeValue(w: Writer, f: Field, v: unknown): void {
   switch (f.kind) {
     case U32:
-      if (typeof v !== "number" || v >>> 0 !== v) throw new Error(`invalid uint32 for field ${f.name}: ${String(v)}`);
+      if (typeof v !== "number" || v >>> 0 !== v) invalid(f, v);
       return w.uint32(v);
     case I32:
-      if (typeof v !== "number" || (v | 0) !== v) throw new Error(`invalid int32 for field ${f.name}: ${String(v)}`);
+      if (typeof v !== "number" || (v | 0) !== v) invalid(f, v);
       return v < 0 ? w.varint64(v, -1) : w.uint32(v);
     case BOOL:
       return w.uint32(v ? 1 : 0);
     case STR:
-      if (typeof v !== "string") throw new Error(`invalid string for field ${f.name}: ${typeof v}`);
+      if (typeof v !== "string") invalid(f, v);
       return w.string(v);
     case BYTES:
-      if (!(v instanceof Uint8Array)) throw new Error(`invalid bytes for field ${f.name}: ${typeof v}`);
+      if (!(v instanceof Uint8Array)) invalid(f, v);
       return w.bytes(v);
     case U64: {
       const big = BigInt(v as bigint);
