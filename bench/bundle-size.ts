@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { table } from "./lib/table.js";
-import { bundleGreeter } from "./lib/workers-bundle.js";
+import { bundleGreeter, WRANGLER_OPTIONS } from "./lib/workers-bundle.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
@@ -24,19 +24,18 @@ const WASM = "node_modules/@restatedev/restate-sdk-cloudflare-workers/dist/endpo
 
 async function bundle(sdk: "perdure" | "official"): Promise<BundleFigure> {
   const result = await build({
+    ...WRANGLER_OPTIONS, // the CI budget's options; `node:*` and the .wasm stay external for the official package
     entryPoints: [path.join(root, `bench/fixtures/workers/greeter-${sdk}.ts`)],
-    bundle: true, format: "esm", platform: "neutral", target: "es2022", minify: true, write: false,
-    mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"],
-    external: ["node:*", "*.wasm"], metafile: true, logLevel: "warning", outfile: "worker.js",
+    external: ["node:*", "*.wasm"], logLevel: "warning", outfile: "worker.js",
   });
-  const code = result.outputFiles[0]!.contents;
+  const code = result.outputFiles![0]!.contents;
   const text = new TextDecoder().decode(code);
   const nodeImports = [...new Set(text.match(/["']node:[a-z_/]+["']/g) ?? [])].map((s) => s.slice(1, -1));
   const wasmImport = /["'][^"']*\.wasm["']/.test(text);
   return {
     sdk, raw: code.length, gzip: gzipSync(code, { level: 9 }).length,
     wasmGzip: wasmImport ? gzipSync(readFileSync(path.join(root, WASM)), { level: 9 }).length : 0,
-    wasm: wasmImport || /WebAssembly\.(Module|Instance|instantiate|compile)/.test(text), nodeImports, biggest: biggestInputs(result.metafile),
+    wasm: wasmImport || /WebAssembly\.(Module|Instance|instantiate|compile)/.test(text), nodeImports, biggest: biggestInputs(result.metafile!),
   };
 }
 
