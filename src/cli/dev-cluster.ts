@@ -5,8 +5,8 @@
 // nodes' addresses across runs.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startRestateCluster, type RestateCluster } from "../testing/cluster.js";
-import { freePort, isPortFree, type RestateServer, type RestateServerPorts } from "../testing/restate-server.js";
+import { startRestateCluster, type RestateCluster } from "../local/cluster.js";
+import { freePort, isPortFree, type RestateServer, type RestateServerPorts } from "../local/restate-server.js";
 
 export type DevServer = Pick<RestateServer, "ingressUrl" | "adminUrl" | "pid" | "logs" | "stop" | "exited"> & { cluster: RestateCluster };
 

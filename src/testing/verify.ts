@@ -10,7 +10,7 @@
 import { serviceEntryOf } from "../context/definitions.js";
 import { encodeFrame } from "../protocol/frame.js";
 import { MessageType, isCommand } from "../protocol/message-types.js";
-import { query, sqlString } from "./admin.js";
+import { query, sqlString } from "../local/admin.js";
 import { commandView } from "./harness/commands.js";
 import { decodeFrame, entryOf } from "./harness/frames.js";
 import { runHandler } from "./harness/run-handler.js";

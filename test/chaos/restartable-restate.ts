@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort, startRestateServer, type RestateServer, type RestateServerPorts } from "../../src/testing/restate-server.js";
+import { freePort, startRestateServer, type RestateServer, type RestateServerPorts } from "../../src/local/restate-server.js";
 
 export interface RestartableRestate {
   adminUrl: string;

@@ -7,8 +7,8 @@
 // surviving node. Afterwards the same checks as on one server: every workflow completed once with the right output,
 // no step re-executed after its result was journaled, the Tally objects hold the sums, nothing is left running.
 import { connect, rpc } from "../../src/clients/index.js";
-import { query } from "../../src/testing/admin.js";
-import { startRestateCluster, type RestateCluster } from "../../src/testing/cluster.js";
+import { query } from "../../src/local/admin.js";
+import { startRestateCluster, type RestateCluster } from "../../src/local/cluster.js";
 import { binPath, spawnEndpoint, type SpawnedEndpoint } from "../e2e/runtimes/support/spawn-endpoint.js";
 import { startCounterServer } from "./counter-server.js";
 
