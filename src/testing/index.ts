@@ -39,10 +39,8 @@ export type {
 export type { RestateEndpoint } from "../../adapters/node/endpoint.js";
 export type { RestateEndpointBase } from "../endpoint/endpoint.js";
 export type { JournalValueCodec } from "../clients/types.js";
-export { runHandler } from "./harness/run-handler.js";
-export type { HandlerRun, HandlerRunStatus, RecordedJournal, RunHandlerOptions } from "./harness/run-handler.js";
-export type { JournalEntry, Pending, ScriptedFailure, ScriptedResult } from "./harness/script.js";
-export type { CommandView } from "./harness/commands.js";
+// The portable journal harness (also importable alone, with no Node built-ins: `perdure/testing/harness`).
+export * from "./harness/index.js";
 // The local server tooling lives in src/local (Node-only, shared with `perdure dev` and the e2e suite).
 export { startRestateServer, restateServerBinary } from "../local/restate-server.js";
 export type { RestateServer, RestateServerOptions, RestateServerPorts } from "../local/restate-server.js";
@@ -56,5 +54,4 @@ export { registerLambdaDeployment } from "./lambda/register.js";
 export type { LambdaRegistrationOptions } from "./lambda/register.js";
 export { readZip, extractZip, ZipError } from "./lambda/zip.js";
 export type { ZipEntry } from "./lambda/zip.js";
-export { verifyInFlight, verifyJournals, fetchInFlightJournals, formatReport, IN_FLIGHT_STATUSES } from "./verify.js";
-export type { SavedJournal, JournalVerdict, VerdictStatus, VerifyReport } from "./verify.js";
+export { verifyInFlight, fetchInFlightJournals } from "./verify.js";
