@@ -1,4 +1,4 @@
-// `perdure dev --nodes N`: a local cluster (src/testing/cluster.ts) with its data kept in .perdure/cluster, shaped
+// `perdure dev --nodes N`: a local cluster (src/local/cluster.ts) with its data kept in .perdure/cluster, shaped
 // like the single restate-server `perdure dev` otherwise runs (ingress/admin of n1, stop, logs), so the rest of the
 // dev session does not change. Ports: n1 gets the chosen ingress/admin ports, n2 the next ones, and so on (free ones
 // when taken); the node-to-node ports are kept in .perdure/cluster/ports.json, because the cluster remembers its

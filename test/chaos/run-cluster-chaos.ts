@@ -1,4 +1,4 @@
-// The chaos scenario of run-chaos.ts against a local multi-node cluster (src/testing/cluster.ts), shared by the CI
+// The chaos scenario of run-chaos.ts against a local multi-node cluster (src/local/cluster.ts), shared by the CI
 // test (test/cluster/cluster-chaos.test.ts, short) and `npm run soak:cluster` (long). ChaosFlow workflows are
 // submitted at a steady rate through perdure's failover client (every node's ingress) while a controller SIGKILLs,
 // one at a time, the leader of the partition an in-flight workflow lives on, a random node, or the endpoint process
