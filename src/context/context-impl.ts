@@ -5,7 +5,10 @@ import type { InvocationMachine } from "../machine/invocation-machine.js";
 import type { InvocationInput } from "../machine/invocation-input.js";
 import { CANCEL_KEY, namedSignalKey, type NotificationKey } from "../machine/notifications.js";
 import * as sys from "../machine/syscalls.js";
-import { serde as serdes, type Serde } from "../serde/index.js";
+// binary straight from its module: the `serde` namespace re-export cannot be tree-shaken (it would pull serde.schema
+// into every Worker bundle).
+import { binary } from "../serde/binary.js";
+import type { Serde } from "../serde/index.js";
 import { makeCallClient, makeSendClient, type CallSpec, type SendSpec } from "./clients.js";
 import { DurablePromiseImpl } from "./durable-promise.js";
 import { durationToMs, type Duration } from "./duration.js";
@@ -343,8 +346,8 @@ export class ContextImpl implements PromiseOwner {
     service: string; method: string; parameter: REQ; key?: string; headers?: Record<string, string>;
     inputSerde?: Serde<REQ>; outputSerde?: Serde<RES>; idempotencyKey?: string; scope?: string; limitKey?: string; name?: string;
   }): InvocationPromiseImpl<RES> {
-    const input = (call.inputSerde ?? serdes.binary) as Serde<REQ>;
-    const output = (call.outputSerde ?? serdes.binary) as Serde<RES>;
+    const input = (call.inputSerde ?? binary) as Serde<REQ>;
+    const output = (call.outputSerde ?? binary) as Serde<RES>;
     return this.callRaw({ ...call, handler: call.method }, input.serialize(call.parameter), output);
   }
 
@@ -352,7 +355,7 @@ export class ContextImpl implements PromiseOwner {
     service: string; method: string; parameter: REQ; key?: string; headers?: Record<string, string>;
     inputSerde?: Serde<REQ>; delay?: Duration | number; idempotencyKey?: string; scope?: string; limitKey?: string; name?: string;
   }): { invocationId: Promise<string> } {
-    const input = (call.inputSerde ?? serdes.binary) as Serde<REQ>;
+    const input = (call.inputSerde ?? binary) as Serde<REQ>;
     return this.sendRaw({ ...call, handler: call.method }, input.serialize(call.parameter));
   }
 

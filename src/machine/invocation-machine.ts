@@ -118,11 +118,6 @@ export class InvocationMachine {
     return this.#writtenCommands;
   }
 
-  /** Bytes of frames written by this attempt. */
-  get outputBytes(): number {
-    return this.#written;
-  }
-
   /** Gives the machine the endpoint's journal value codec, before the journal is read. */
   useValueCodec(codec: { encode(buf: Uint8Array): Uint8Array }): void {
     this.#valueCodec = codec;
@@ -373,10 +368,10 @@ export class InvocationMachine {
    */
   decideAwait(runsExecuting: boolean, pending: () => AwaitTree[], waitForCancel: boolean): AwaitDecision | undefined {
     if (this.#current.name === "closed") return undefined;
-    if (runsExecuting || !this.#inputClosed) return { kind: "wait" };
+    if (runsExecuting || !this.#inputClosed) return "wait";
     const trees = pending();
-    const awaited = trees.flatMap(leavesOf);
     if (this.isReplaying) {
+      const awaited = trees.flatMap(leavesOf);
       const index = this.#nextCommandIndex;
       this.#fail({
         code: ErrorCode.JOURNAL_MISMATCH,
@@ -386,10 +381,10 @@ export class InvocationMachine {
         related: { index },
         ...this.#mismatchFailureBehavior(),
       });
-      return { kind: "mismatch", awaited };
+      return "mismatch";
     }
     this.suspend(trees, waitForCancel);
-    return { kind: "suspend", on: awaited };
+    return "suspend";
   }
 
   /**

@@ -22,13 +22,10 @@ export type MachineState =
 /**
  * What an attempt whose handler awaits something without a result must do (decideAwait):
  * wait (a ctx.run closure is executing, or the request body is still open and more may arrive), suspend on the
- * awaited notifications, or — still replaying, so the journal holds further commands the code did not reach — end
- * with a journal mismatch.
+ * awaited notifications (the closed state's `suspendedOn` lists them), or — still replaying, so the journal holds
+ * further commands the code did not reach — end with a journal mismatch (570).
  */
-export type AwaitDecision =
-  | { readonly kind: "wait" }
-  | { readonly kind: "suspend"; readonly on: readonly NotificationKey[] }
-  | { readonly kind: "mismatch"; readonly awaited: readonly NotificationKey[] };
+export type AwaitDecision = "wait" | "suspend" | "mismatch";
 
 export interface MachineOptions {
   /** How journal mismatches end the attempt (the handler's `onJournalMismatchErrors`); pause and fail from V7 on. */

@@ -4,7 +4,7 @@
 // themselves, so a rule (or a field added to one) without a driver here fails.
 import { describe, expect, it } from "vitest";
 import { MessageType, messageTypeName } from "../../../src/protocol/message-types.js";
-import { MESSAGES, BOOL, BYTES, MSG, STR, U32, U64, type MessageSchema } from "../../../src/protocol/schema.js";
+import { messages as schemas, BOOL, BYTES, MSG, STR, U32, U64, type MessageSchema } from "../../../src/protocol/schema.js";
 import * as rules from "../../../src/machine/replay-rules.js";
 import { REPLAY_RULES, type ReplayRule } from "../../../src/machine/replay-rules.js";
 import type { DecodableMessageType } from "../../../src/protocol/messages.js";
@@ -49,7 +49,7 @@ const DRIVERS: Record<number, Driver> = {
 };
 
 function schemaOf(type: number): MessageSchema {
-  const schema = (MESSAGES as Record<string, MessageSchema>)[`${messageTypeName(type)}Message`];
+  const schema = schemas()[`${messageTypeName(type)}Message`];
   if (!schema) throw new Error(`no schema for ${messageTypeName(type)}`);
   return schema;
 }
