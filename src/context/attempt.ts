@@ -100,6 +100,9 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     let value: unknown;
     try {
       value = await handler.fn(context, input);
+      // Once per attempt, on success only: durable operations the handler started and forgot to await.
+      const floating = context.floating();
+      if (floating) systemLog().warn(floating);
     } finally {
       await context.scheduler.whenRunsIdle();
     }

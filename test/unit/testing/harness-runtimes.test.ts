@@ -32,6 +32,10 @@ type ProgramResult = Awaited<ReturnType<typeof runProgram>>;
 function expected(runtime: string): ProgramResult {
   return {
     runtime,
+    floating: {
+      output: '"Hello, Ada! ([object Promise])"',
+      warnings: ["The handler returned while 1 journaled promise(s) it created were pending; await them: ctx.run('suffix') at <program line>"],
+    },
     replay: { status: "completed", output: "Hello ada", commands: ['run "greeting"', 'output "Hello ada"'], closureRuns: 0 },
     mismatch: {
       status: "mismatch",
