@@ -45,6 +45,8 @@ handlers.asyncClosure = async (ctx) =>
     return "not reached";
   });
 handlers.bigRun = async (ctx) => ctx.run("big", () => ({ items: [{ total: 10n }] }));
+handlers.bigRunOnce = async (ctx) => ctx.run("big", () => ({ items: [{ total: 10n }] }), { maxRetryAttempts: 0 });
+handlers.bigRunTwice = async (ctx) => ctx.run("big", () => ({ items: [{ total: 10n }] }), { maxRetryAttempts: 2 });
 handlers.bigState = async (ctx) => {
   ctx.set("totals", { sum: 1n });
   return "set";
@@ -80,8 +82,24 @@ describe("values that cannot be serialized", () => {
   it("names the run and the path of a BigInt in its result", async () => {
     const res = await invoke(fetch, "/invoke/G/bigRun", [start(1, { key: "k1" }), input()]);
     const message = errorMessage(res);
-    expect(message).toMatch(/^ctx\.run\('big'\) result at \$\.items\[0\]\.total: .*BigInt/);
+    expect(message).toMatch(/^ctx\.run 'big' failed: ctx\.run\('big'\) result at \$\.items\[0\]\.total: .*BigInt/);
     expect(message).toContain("retries fail the same way");
+  });
+
+  it("follows the run's retry policy: exhausted, the failure is the run's journaled result", async () => {
+    const res = await invoke(fetch, "/invoke/G/bigRunOnce", [start(1, { key: "k1" }), input()]);
+    const proposal = res.messages.find((m) => m.type === MessageType.ProposeRunCompletion)!.message as { failure: { code: number; message: string } };
+    expect(proposal.failure.code).toBe(500);
+    expect(proposal.failure.message).toMatch(
+      /^ctx\.run 'big' failed after 1 attempt\(s\): ctx\.run\('big'\) result at \$\.items\[0\]\.total: .*BigInt.*\(retries fail the same way\)$/,
+    );
+  });
+
+  it("counts the retries the server made when the run is where the last attempt stopped", async () => {
+    const retried = await invoke(fetch, "/invoke/G/bigRunTwice", [start(1, { key: "k1" }), input()]);
+    expect(errorMessage(retried)).toContain("ctx.run 'big' failed: ctx.run('big') result at $.items[0].total");
+    const last = await invoke(fetch, "/invoke/G/bigRunTwice", [start(1, { key: "k1", retryCountSinceLastStoredEntry: 1 }), input()]);
+    expect(last.messages.some((m) => m.type === MessageType.ProposeRunCompletion)).toBe(true);
   });
 
   it("names the state key and the path", async () => {
