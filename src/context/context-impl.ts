@@ -23,6 +23,7 @@ import { interceptRun, type RunInterceptor } from "./hooks.js";
 import type { LoggerTransport } from "./logging.js";
 import { Scheduler } from "./scheduler.js";
 import { nestedInRunError, serializeFor } from "./guardrails.js";
+import { inRun, runOf } from "./run-scope.js";
 
 export interface InvocationMeta {
   service: string;
@@ -135,7 +136,7 @@ export class ContextImpl implements PromiseOwner {
       const guarded = () => {
         this.#runsExecuting.push(name);
         try {
-          return action();
+          return inRun(this, name, action);
         } finally {
           this.#runsExecuting.pop();
         }
@@ -168,7 +169,7 @@ export class ContextImpl implements PromiseOwner {
 
   /** Every durable operation refuses to start inside a ctx.run closure (it would hang the run or break replay). */
   refuseNested(operation: string, arg?: string): void {
-    const run = this.#runsExecuting[this.#runsExecuting.length - 1];
+    const run = this.#runsExecuting[this.#runsExecuting.length - 1] ?? runOf(this);
     if (run !== undefined) throw nestedInRunError(`${operation}(${arg === undefined ? "" : `'${arg}'`})`, run);
   }
 
