@@ -10,7 +10,7 @@ import { runAttempt, type AttemptResult } from "../context/invocation.js";
 import { seedFromInvocationId } from "../context/rand.js";
 import { ensureError } from "../context/errors.js";
 import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
-import { X_RESTATE_SERVER } from "./version.js";
+import { X_RESTATE_SERVER } from "./server-header.js";
 import { frameOutput } from "./output-stream.js";
 import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 import { decodeFrameValues, type JournalValueCodec } from "./journal-codec.js";
