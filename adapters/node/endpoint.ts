@@ -78,11 +78,7 @@ class NodeEndpointBuilder extends EndpointBuilderBase implements NodeEndpoint {
   private readonly servers = new Set<DualProtocolServer>();
 
   fetchHandlers(options: ModeOption = {}): { http1: FetchHandler; http2: FetchHandler } {
-    const forced = options.bidirectional ?? this.config.bidirectional;
-    const make = (bidi: boolean) => core.createEndpointHandler(this.optionsFor(bidi));
-    if (forced === undefined) return { http1: make(false), http2: make(true) };
-    const only = make(forced);
-    return { http1: only, http2: only };
+    return handlersFor({ ...this.config, bidirectional: options.bidirectional ?? this.config.bidirectional });
   }
 
   async listen(port?: number, extras: ListenExtras = {}): Promise<number> {
