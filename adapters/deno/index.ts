@@ -33,15 +33,11 @@ export interface DenoGlobal {
 }
 
 import { toFetchFunction, type EndpointBuilderLike } from "../shared/fetch-target.js";
-import { baseUrl, runningServer, type FetchFunction, type FetchHandlerLike, type RunningServer } from "../shared/types.js";
+import { baseUrl, runningServer, type FetchFunction, type FetchHandlerLike, type RunningServer, type ServeOptions as ListenAddress } from "../shared/types.js";
 
 export { toFetchFunction, type EndpointBuilderLike, type FetchFunction, type FetchHandlerLike, type RunningServer };
 
-export interface ServeOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1: loopback only unless asked otherwise. */
-  hostname?: string;
+export interface ServeOptions extends ListenAddress {
   /**
    * Only with an endpoint builder: calls `.bidirectional(value)` before `.handler()`. A handler that is already
    * built has its protocol mode fixed (it is announced in discovery), so passing this with one is an error.

@@ -1,11 +1,12 @@
-// Types of the Node servers (HTTP/1.1, h2c, and both on one port). The ones every adapter shares are declared in
-// adapters/shared/types.ts and re-exported here.
+// Types of the Node servers (HTTP/1.1, h2c, and both on one port): the ones every adapter shares, declared in
+// adapters/shared/types.ts.
 
-export { baseUrl, runningServer, toFetchFunction, type FetchFunction, type FetchHandlerLike, type RunningServer } from "../shared/types.js";
-
-export interface ServeOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1: loopback only unless asked otherwise. */
-  hostname?: string;
-}
+export {
+  baseUrl,
+  runningServer,
+  toFetchFunction,
+  type FetchFunction,
+  type FetchHandlerLike,
+  type RunningServer,
+  type ServeOptions,
+} from "../shared/types.js";

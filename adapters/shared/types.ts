@@ -22,6 +22,14 @@ export interface RunningServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Where a serve helper listens (perdure/node's `serve`/`serveHttp2`, perdure/bun's and perdure/deno's `serve`). */
+export interface ServeOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: loopback only unless asked otherwise. */
+  hostname?: string;
+}
+
 /** The object a serve helper resolves with: `fields` plus `close` and `[Symbol.asyncDispose]` (same function). */
 export function runningServer<T extends { port: number; url: string }>(fields: T, close: () => Promise<void>): T & RunningServer {
   return Object.assign(fields, { close, [Symbol.asyncDispose]: close });
