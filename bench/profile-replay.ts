@@ -8,6 +8,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { root } from "./lib/servers.js";
 import { summariseProfile } from "./lib/cpuprofile.js";
+import { positionResolver, type SourceMap } from "./lib/sourcemap.js";
 
 const [sdk = "perdure", vector = "steps20", seconds = "4"] = process.argv.slice(2);
 const dir = mkdtempSync(path.join(tmpdir(), "perdure-bench-prof-"));
@@ -31,12 +32,14 @@ console.log(n + " invocations, " + ((${Number(seconds) * 1e6}) / n).toFixed(1) +
   await build({
     entryPoints: [entry], bundle: true, format: "esm", platform: "node", target: "es2022", outfile: out, logLevel: "warning",
     alias: { "bench-handler": path.join(root, `bench/fixtures/servers/handler-${sdk}.ts`) }, define: { BENCH_BIDI: "false" },
-    nodePaths: [path.join(root, "node_modules")],
+    nodePaths: [path.join(root, "node_modules")], sourcemap: "external",
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   console.log(execFileSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, out], { cwd: dir, encoding: "utf8" }).trim());
   const profile = path.join(dir, readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))!);
-  console.log(summariseProfile(profile, "loop.mjs"));
+  const map = JSON.parse(readFileSync(out + ".map", "utf8")) as SourceMap;
+  const resolve = positionResolver(map, (s) => s.replace(/^(\.\.\/)+(work\/[^/]+\/)?/, "").replace(/^.*node_modules\//, ""));
+  console.log(summariseProfile(profile, "loop.mjs", Number(process.env.PROFILE_TOP ?? 30), resolve));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

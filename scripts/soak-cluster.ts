@@ -5,27 +5,16 @@
 // Options: --duration <seconds> (default 300), --mode rr|bidi|both (default both), --rate <per second> (default 4),
 //          --steps <n> (default 3), --nodes <n> (default 3), --kill-min/--kill-max <seconds> between kills (default 2 / 6).
 // Exit code 0 only when every figure that must be zero is zero.
-import { runClusterChaos, type ClusterChaosReport } from "../test/chaos/run-cluster-chaos.js";
+import { runClusterChaos } from "../test/chaos/run-cluster-chaos.js";
+import { arg, soakArgs, soakFailures } from "./soak-common.js";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const durationS = Number(arg("duration", "300"));
-const modeArg = arg("mode", "both");
-const modes: ("rr" | "bidi")[] = modeArg === "both" ? ["rr", "bidi"] : [modeArg as "rr" | "bidi"];
-const rate = Number(arg("rate", "4"));
-const steps = Number(arg("steps", "3"));
+const parsed = soakArgs();
 const nodes = Number(arg("nodes", "3"));
-const killInterval: [number, number] = [Number(arg("kill-min", "2")) * 1000, Number(arg("kill-max", "6")) * 1000];
-if (!(durationS > 0) || !(nodes >= 3) || modes.some((m) => m !== "rr" && m !== "bidi")) {
+if (!parsed || !(nodes >= 3)) {
   console.error("usage: soak-cluster.ts [--duration seconds] [--mode rr|bidi|both] [--rate n] [--steps n] [--nodes n≥3] [--kill-min s] [--kill-max s]");
   process.exit(2);
 }
-
-const failures = (r: ClusterChaosReport) =>
-  r.lost + r.executionsAfterJournaled + r.leftRunning + r.wrongOutputs.length + r.tallyMismatches.length + (r.completed === r.invocations ? 0 : 1);
+const { durationS, modes, rate, steps, killInterval } = parsed;
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,7 +43,7 @@ for (const mode of modes) {
       `${report.stepExecutions} | ${report.duplicatedSideEffects} | ${report.executionsAfterJournaled} | ${report.lost} | ${report.leftRunning} | ` +
       `${s.p50} / ${s.p90} / ${s.max} ms (${s.n}) |`,
   );
-  bad += failures(report);
+  bad += soakFailures(report);
 }
 console.log(
   [

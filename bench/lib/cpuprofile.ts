@@ -2,10 +2,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-interface Profile { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[] }
+interface Profile { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>; samples: number[] }
 
-/** `sdkFile` is the bundle the SDK code lives in (its samples count as "SDK"). */
-export function summariseProfile(file: string, sdkFile: string, top = 25): string {
+/**
+ * `sdkFile` is the bundle the SDK code lives in (its samples count as "SDK"); `resolve`, when given, maps a frame
+ * of that bundle (0-based line and column) to its source file and line (bench/lib/sourcemap.ts).
+ */
+export function summariseProfile(file: string, sdkFile: string, top = 25, resolve?: (line: number, col: number) => string | undefined): string {
   const prof = JSON.parse(readFileSync(file, "utf8")) as Profile;
   const byNode = new Map(prof.nodes.map((n) => [n.id, n]));
   const total = prof.samples.length;
@@ -13,7 +16,8 @@ export function summariseProfile(file: string, sdkFile: string, top = 25): strin
   const category = new Map<string, number>();
   for (const id of prof.samples) {
     const f = byNode.get(id)!.callFrame;
-    const key = `${f.functionName || "(anonymous)"} ${f.url ? path.basename(f.url) + ":" + (f.lineNumber + 1) : ""}`.trim();
+    const where = resolve && f.url.endsWith(sdkFile) ? resolve(f.lineNumber, f.columnNumber) : undefined;
+    const key = `${f.functionName || "(anonymous)"} ${where ?? (f.url ? path.basename(f.url) + ":" + (f.lineNumber + 1) : "")}`.trim();
     self.set(key, (self.get(key) ?? 0) + 1);
     const c = f.url.endsWith(sdkFile) ? "SDK + harness (bundled JS)"
       : f.functionName === "(garbage collector)" ? "garbage collector"

@@ -1,12 +1,12 @@
-// `perdure dev --nodes N`: a local cluster (src/testing/cluster.ts) with its data kept in .perdure/cluster, shaped
+// `perdure dev --nodes N`: a local cluster (src/local/cluster.ts) with its data kept in .perdure/cluster, shaped
 // like the single restate-server `perdure dev` otherwise runs (ingress/admin of n1, stop, logs), so the rest of the
 // dev session does not change. Ports: n1 gets the chosen ingress/admin ports, n2 the next ones, and so on (free ones
 // when taken); the node-to-node ports are kept in .perdure/cluster/ports.json, because the cluster remembers its
 // nodes' addresses across runs.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startRestateCluster, type RestateCluster } from "../testing/cluster.js";
-import { freePort, isPortFree, type RestateServer, type RestateServerPorts } from "../testing/restate-server.js";
+import { startRestateCluster, type RestateCluster } from "../local/cluster.js";
+import { freePort, isPortFree, type RestateServer, type RestateServerPorts } from "../local/restate-server.js";
 
 export type DevServer = Pick<RestateServer, "ingressUrl" | "adminUrl" | "pid" | "logs" | "stop" | "exited"> & { cluster: RestateCluster };
 

@@ -3,8 +3,8 @@
 // that restarts the endpoint and re-registers it (force) after a change. `stop()` ends every child process.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { registerDeployment, AdminApiError } from "../testing/admin.js";
-import { isPortFree, freePort, PortInUseError, startRestateServer, tail, type RestateServer } from "../testing/restate-server.js";
+import { registerDeployment, AdminApiError } from "../local/admin.js";
+import { isPortFree, freePort, PortInUseError, startRestateServer, tail, type RestateServer } from "../local/restate-server.js";
 import type { Mode, Runtime } from "./args.js";
 import { startEndpointProcess, type EndpointProcess } from "./endpoint-process.js";
 import { startDevCluster, type DevServer } from "./dev-cluster.js";

@@ -1,8 +1,8 @@
 // The user's endpoint as a child process: started with a launch plan, its output forwarded with a prefix, ready once
 // it printed its port and answers GET /health, stopped by PID (SIGTERM, then SIGKILL). A detached watchdog kills it
-// if the CLI itself dies without cleaning up (see ../testing/child-lifetime.ts).
+// if the CLI itself dies without cleaning up (see ../local/child-lifetime.ts).
 import { spawn } from "node:child_process";
-import { guardChild, hasExited } from "../testing/child-lifetime.js";
+import { guardChild, hasExited } from "../local/child-lifetime.js";
 import type { LaunchPlan } from "./runtimes.js";
 import { LISTENING_PREFIX } from "./runners/entry.js";
 

@@ -5,17 +5,12 @@
 // the code they started with, as on AWS.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { lambdaClientEnv, startLambdaEmulator, type LambdaEmulator, type PublishedVersion } from "../testing/lambda/emulator.js";
+import { bundleEntry } from "./bundle-entry.js";
 import type { Manifest } from "./manifest.js";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Restate handlers may run longer than Lambda's 3 s default; the deployed function should get a timeout like this. */
 export const DEV_FUNCTION_TIMEOUT_SECONDS = 60;
-
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>;
-}
 
 export interface LambdaTarget {
   emulator: LambdaEmulator;
@@ -39,40 +34,26 @@ export function functionNameFor(entry: string): string {
 }
 
 async function bundle(entry: string, dir: string, cwd: string, esbuildUrl: string): Promise<void> {
-  const runner = ["lambda.js", "lambda.ts"].map((f) => path.join(HERE, "runners", f)).find((f) => fs.existsSync(f));
-  if (!runner) throw new Error(`perdure is incomplete: the lambda runner is missing next to ${HERE}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const wrapper = path.join(path.dirname(dir), "lambda-entry.mjs");
-  fs.writeFileSync(
-    wrapper,
-    [
-      `import * as entry from ${JSON.stringify(entry)};`,
-      `import { lambdaEntry } from ${JSON.stringify(runner)};`,
-      `export const handler = lambdaEntry(entry, ${JSON.stringify(path.basename(entry))});`,
-      ``,
-    ].join("\n"),
-  );
-  const esbuild = (await import(esbuildUrl)) as Esbuild;
-  try {
-    await esbuild.build({
-      entryPoints: [wrapper],
-      outfile: path.join(dir, "index.js"),
-      bundle: true,
+  await bundleEntry({
+    entry,
+    cwd,
+    esbuildUrl,
+    runner: "lambda",
+    runnerExport: "lambdaEntry",
+    exportAs: (call) => `export const handler = ${call};`,
+    wrapperFile: path.join(path.dirname(dir), "lambda-entry.mjs"),
+    outfile: path.join(dir, "index.js"),
+    target: "Lambda",
+    options: {
       platform: "node",
       format: "esm",
       target: "node20",
       // CommonJS dependencies inside an ESM bundle may still call require() for Node's built-in modules.
       banner: { js: `import { createRequire as __perdureRequire } from "node:module"; const require = __perdureRequire(import.meta.url);` },
-      logLevel: "silent",
-    });
-  } catch (err) {
-    const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
-    const text = errors?.length
-      ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join("\n")
-      : String(err);
-    throw new Error(`cannot bundle ${path.relative(cwd, entry) || entry} for Lambda:\n${text}`);
-  }
+    },
+  });
   // index.js is an ES module: Lambda's Node.js runtime (and the emulator) read that from package.json.
   fs.writeFileSync(path.join(dir, "package.json"), `{ "type": "module" }\n`);
 }

@@ -4,14 +4,8 @@
 // or wrangler.toml, if any (see wrangler-config.ts).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { bundleEntry } from "./bundle-entry.js";
 import { wranglerSettings, type WranglerSettings } from "./wrangler-config.js";
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>;
-}
 
 function capnpString(text: string): string {
   return JSON.stringify(text);
@@ -41,38 +35,18 @@ const mainWorker :Workerd.Worker = (
 /** Writes `dir/worker.js` (the bundle) and `dir/workerd.capnp`; returns the config file. */
 export async function prepareWorker(entry: string, dir: string, port: number, cwd: string, esbuildUrl: string): Promise<string> {
   fs.mkdirSync(dir, { recursive: true });
-  const runner = ["workerd.js", "workerd.ts"].map((f) => path.join(HERE, "runners", f)).find((f) => fs.existsSync(f));
-  if (!runner) throw new Error(`perdure is incomplete: the workerd runner is missing next to ${HERE}`);
-  const wrapper = path.join(dir, "entry.mjs");
-  fs.writeFileSync(
-    wrapper,
-    [
-      `import * as entry from ${JSON.stringify(entry)};`,
-      `import { workerHandler } from ${JSON.stringify(runner)};`,
-      `export default workerHandler(entry, ${JSON.stringify(path.basename(entry))});`,
-      ``,
-    ].join("\n"),
-  );
-  const esbuild = (await import(esbuildUrl)) as Esbuild;
-  try {
-    await esbuild.build({
-      entryPoints: [wrapper],
-      outfile: path.join(dir, "worker.js"),
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      mainFields: ["module", "main"],
-      conditions: ["workerd", "worker", "browser"],
-      logLevel: "silent",
-    });
-  } catch (err) {
-    const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
-    const text = errors?.length
-      ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join("\n")
-      : String(err);
-    throw new Error(`cannot bundle ${path.relative(cwd, entry) || entry} for workerd:\n${text}`);
-  }
+  await bundleEntry({
+    entry,
+    cwd,
+    esbuildUrl,
+    runner: "workerd",
+    runnerExport: "workerHandler",
+    exportAs: (call) => `export default ${call};`,
+    wrapperFile: path.join(dir, "entry.mjs"),
+    outfile: path.join(dir, "worker.js"),
+    target: "workerd",
+    options: { format: "esm", platform: "neutral", target: "es2022", mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"] },
+  });
   const config = path.join(dir, "workerd.capnp");
   fs.writeFileSync(config, workerdConfig(port, wranglerSettings(cwd)));
   return config;

@@ -57,9 +57,13 @@ export const MessageType = {
 export type MessageTypeName = keyof typeof MessageType;
 export type MessageTypeId = (typeof MessageType)[MessageTypeName];
 
-const NAMES = new Map<number, MessageTypeName>(
-  (Object.keys(MessageType) as MessageTypeName[]).map((name) => [MessageType[name], name]),
-);
+let names: Map<number, MessageTypeName> | undefined;
+
+/** Type id → name, built on first use (error messages and checks of unknown ids), not at import. */
+function nameOf(type: number): MessageTypeName | undefined {
+  names ??= new Map((Object.keys(MessageType) as MessageTypeName[]).map((name) => [MessageType[name], name]));
+  return names.get(type);
+}
 
 /** `0x040D`-style rendering of a type id, for messages. */
 export function formatMessageType(type: number): string {
@@ -68,18 +72,18 @@ export function formatMessageType(type: number): string {
 
 /** "RunCommand", or "unknown message type 0x1234" for ids outside the V5–V7 catalogue. */
 export function messageTypeName(type: number): string {
-  return NAMES.get(type) ?? `unknown message type ${formatMessageType(type)}`;
+  return nameOf(type) ?? `unknown message type ${formatMessageType(type)}`;
 }
 
 /** "0x0411 RunCommand" — the form used in error messages. */
 export function describeMessageType(type: number): string {
-  const name = NAMES.get(type);
+  const name = nameOf(type);
   return name === undefined ? `unknown message type ${formatMessageType(type)}` : `${formatMessageType(type)} ${name}`;
 }
 
 /** True for ids in the V5–V7 catalogue. */
 export function isKnownMessageType(type: number): type is MessageTypeId {
-  return NAMES.has(type);
+  return nameOf(type) !== undefined;
 }
 
 /** True for the control namespace 0x0000–0x03FF. */

@@ -1,5 +1,5 @@
 /**
- * Typed registry: message type id ⇄ generated protobuf codec.
+ * Typed registry: message type id ⇄ message table (schema.ts) and generated interface.
  * decodeMessage turns a RawFrame into a discriminated union; encodeMessage produces a whole frame.
  */
 import { ErrorCode, ProtocolError } from "./errors.js";
@@ -36,74 +36,80 @@ import type {
   StartMessage,
   SuspensionMessage,
 } from "./generated/protocol.js";
-import { decodeFields, encodeFields, MESSAGES as M, type MessageSchema } from "./schema.js";
+import { decodeFields, encodeFields, messages, type MessageSchema } from "./schema.js";
 import { Reader, Writer } from "./wire.js";
 
-/** A message table typed with the interface it decodes to. */
-type Codec<T> = MessageSchema & { readonly __type?: T };
-const typed = <T>(schema: MessageSchema): Codec<T> => schema;
-const Notification = typed<NotificationTemplate>(M.NotificationTemplate);
+/** The generated interface of every message type id of V5–V7 (notifications all share NotificationTemplate). */
+interface Codecs {
+  [MessageType.Start]: StartMessage;
+  [MessageType.Suspension]: SuspensionMessage;
+  [MessageType.Error]: ErrorMessage;
+  [MessageType.End]: EndMessage;
+  [MessageType.CommandAck]: CommandAckMessage;
+  [MessageType.ProposeRunCompletion]: ProposeRunCompletionMessage;
+  [MessageType.AwaitingOn]: AwaitingOnMessage;
+  [MessageType.ProposeRunCompletionAck]: ProposeRunCompletionAckMessage;
 
-/** Every message type id of V5–V7 and its codec. */
-const CODECS = {
-  [MessageType.Start]: typed<StartMessage>(M.StartMessage),
-  [MessageType.Suspension]: typed<SuspensionMessage>(M.SuspensionMessage),
-  [MessageType.Error]: typed<ErrorMessage>(M.ErrorMessage),
-  [MessageType.End]: typed<EndMessage>(M.EndMessage),
-  [MessageType.CommandAck]: typed<CommandAckMessage>(M.CommandAckMessage),
-  [MessageType.ProposeRunCompletion]: typed<ProposeRunCompletionMessage>(M.ProposeRunCompletionMessage),
-  [MessageType.AwaitingOn]: typed<AwaitingOnMessage>(M.AwaitingOnMessage),
-  [MessageType.ProposeRunCompletionAck]: typed<ProposeRunCompletionAckMessage>(M.ProposeRunCompletionAckMessage),
+  [MessageType.InputCommand]: InputCommandMessage;
+  [MessageType.OutputCommand]: OutputCommandMessage;
+  [MessageType.GetLazyStateCommand]: GetLazyStateCommandMessage;
+  [MessageType.SetStateCommand]: SetStateCommandMessage;
+  [MessageType.ClearStateCommand]: ClearStateCommandMessage;
+  [MessageType.ClearAllStateCommand]: ClearAllStateCommandMessage;
+  [MessageType.GetLazyStateKeysCommand]: GetLazyStateKeysCommandMessage;
+  [MessageType.GetEagerStateCommand]: GetEagerStateCommandMessage;
+  [MessageType.GetEagerStateKeysCommand]: GetEagerStateKeysCommandMessage;
+  [MessageType.GetPromiseCommand]: GetPromiseCommandMessage;
+  [MessageType.PeekPromiseCommand]: PeekPromiseCommandMessage;
+  [MessageType.CompletePromiseCommand]: CompletePromiseCommandMessage;
+  [MessageType.SleepCommand]: SleepCommandMessage;
+  [MessageType.CallCommand]: CallCommandMessage;
+  [MessageType.OneWayCallCommand]: OneWayCallCommandMessage;
+  [MessageType.SendSignalCommand]: SendSignalCommandMessage;
+  [MessageType.RunCommand]: RunCommandMessage;
+  [MessageType.AttachInvocationCommand]: AttachInvocationCommandMessage;
+  [MessageType.GetInvocationOutputCommand]: GetInvocationOutputCommandMessage;
+  [MessageType.CompleteAwakeableCommand]: CompleteAwakeableCommandMessage;
 
-  [MessageType.InputCommand]: typed<InputCommandMessage>(M.InputCommandMessage),
-  [MessageType.OutputCommand]: typed<OutputCommandMessage>(M.OutputCommandMessage),
-  [MessageType.GetLazyStateCommand]: typed<GetLazyStateCommandMessage>(M.GetLazyStateCommandMessage),
-  [MessageType.SetStateCommand]: typed<SetStateCommandMessage>(M.SetStateCommandMessage),
-  [MessageType.ClearStateCommand]: typed<ClearStateCommandMessage>(M.ClearStateCommandMessage),
-  [MessageType.ClearAllStateCommand]: typed<ClearAllStateCommandMessage>(M.ClearAllStateCommandMessage),
-  [MessageType.GetLazyStateKeysCommand]: typed<GetLazyStateKeysCommandMessage>(M.GetLazyStateKeysCommandMessage),
-  [MessageType.GetEagerStateCommand]: typed<GetEagerStateCommandMessage>(M.GetEagerStateCommandMessage),
-  [MessageType.GetEagerStateKeysCommand]: typed<GetEagerStateKeysCommandMessage>(M.GetEagerStateKeysCommandMessage),
-  [MessageType.GetPromiseCommand]: typed<GetPromiseCommandMessage>(M.GetPromiseCommandMessage),
-  [MessageType.PeekPromiseCommand]: typed<PeekPromiseCommandMessage>(M.PeekPromiseCommandMessage),
-  [MessageType.CompletePromiseCommand]: typed<CompletePromiseCommandMessage>(M.CompletePromiseCommandMessage),
-  [MessageType.SleepCommand]: typed<SleepCommandMessage>(M.SleepCommandMessage),
-  [MessageType.CallCommand]: typed<CallCommandMessage>(M.CallCommandMessage),
-  [MessageType.OneWayCallCommand]: typed<OneWayCallCommandMessage>(M.OneWayCallCommandMessage),
-  [MessageType.SendSignalCommand]: typed<SendSignalCommandMessage>(M.SendSignalCommandMessage),
-  [MessageType.RunCommand]: typed<RunCommandMessage>(M.RunCommandMessage),
-  [MessageType.AttachInvocationCommand]: typed<AttachInvocationCommandMessage>(M.AttachInvocationCommandMessage),
-  [MessageType.GetInvocationOutputCommand]: typed<GetInvocationOutputCommandMessage>(M.GetInvocationOutputCommandMessage),
-  [MessageType.CompleteAwakeableCommand]: typed<CompleteAwakeableCommandMessage>(M.CompleteAwakeableCommandMessage),
-
-  [MessageType.GetLazyStateCompletion]: Notification,
-  [MessageType.GetLazyStateKeysCompletion]: Notification,
-  [MessageType.GetPromiseCompletion]: Notification,
-  [MessageType.PeekPromiseCompletion]: Notification,
-  [MessageType.CompletePromiseCompletion]: Notification,
-  [MessageType.SleepCompletion]: Notification,
-  [MessageType.CallCompletion]: Notification,
-  [MessageType.CallInvocationIdCompletion]: Notification,
-  [MessageType.RunCompletion]: Notification,
-  [MessageType.AttachInvocationCompletion]: Notification,
-  [MessageType.GetInvocationOutputCompletion]: Notification,
-  [MessageType.SignalNotification]: Notification,
-} as const;
-
-type Codecs = typeof CODECS;
+  [MessageType.GetLazyStateCompletion]: NotificationTemplate;
+  [MessageType.GetLazyStateKeysCompletion]: NotificationTemplate;
+  [MessageType.GetPromiseCompletion]: NotificationTemplate;
+  [MessageType.PeekPromiseCompletion]: NotificationTemplate;
+  [MessageType.CompletePromiseCompletion]: NotificationTemplate;
+  [MessageType.SleepCompletion]: NotificationTemplate;
+  [MessageType.CallCompletion]: NotificationTemplate;
+  [MessageType.CallInvocationIdCompletion]: NotificationTemplate;
+  [MessageType.RunCompletion]: NotificationTemplate;
+  [MessageType.AttachInvocationCompletion]: NotificationTemplate;
+  [MessageType.GetInvocationOutputCompletion]: NotificationTemplate;
+  [MessageType.SignalNotification]: NotificationTemplate;
+}
 
 /** Type ids that have a codec (all of MessageType). */
 export type DecodableMessageType = keyof Codecs;
 
 /** The generated interface for a type id, e.g. MessageOf<0x0411> = RunCommandMessage. */
-export type MessageOf<T extends DecodableMessageType> = Codecs[T] extends Codec<infer M> ? M : never;
+export type MessageOf<T extends DecodableMessageType> = Codecs[T];
 
 /** A decoded frame: discriminate on `type` to get the matching generated interface in `message`. */
 export type Message = {
   [T in DecodableMessageType]: { type: T; flags: number; message: MessageOf<T> };
 }[DecodableMessageType];
 
-const codecByType = new Map<number, MessageSchema>(Object.entries(CODECS).map(([type, codec]) => [Number(type), codec]));
+let codecs: Map<number, MessageSchema> | undefined;
+
+/**
+ * The codec of a type id, by name: `Start` → StartMessage, `RunCommand` → RunCommandMessage; every other id
+ * (completions, signals) is a notification. Built on the first frame, not at import.
+ */
+function codecOf(type: number): MessageSchema | undefined {
+  if (codecs === undefined) {
+    const tables = messages();
+    codecs = new Map();
+    for (const [name, id] of Object.entries(MessageType)) codecs.set(id, tables[name + "Message"] ?? tables.NotificationTemplate!);
+  }
+  return codecs.get(type);
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -119,7 +125,7 @@ const NO_BYTES = new Uint8Array(0);
  * not valid protobuf for that type throw a ProtocolError (571) saying which frame and why.
  */
 export function decodeMessage(frame: RawFrame): Message {
-  const codec = codecByType.get(frame.type);
+  const codec = codecOf(frame.type);
   const size = frame.payload.length;
   if (codec === undefined) {
     throw new ProtocolError(
@@ -156,7 +162,7 @@ export function decodeMessage(frame: RawFrame): Message {
 // One writer reused across calls: it keeps its grown buffer, so steady-state encoding allocates only the returned
 // frame (a buffer grown past 1 MiB by one large message is dropped).
 const MAX_RETAINED_WRITER_BYTES = 1024 * 1024;
-let writer = new Writer();
+let writer: Writer | undefined; // created by the first encode, not at import
 
 /** The message type `encodeMessage` accepts for a type id (any object for ids not known statically). */
 export type EncodableMessage<T extends number> = T extends DecodableMessageType ? MessageOf<T> : object;
@@ -171,11 +177,12 @@ export function encodeMessage<T extends number>(
   message: EncodableMessage<T>,
   flags = 0,
 ): Uint8Array<ArrayBuffer> {
-  const codec = codecByType.get(type);
+  const codec = codecOf(type);
   if (codec === undefined) {
     throw new RangeError(`cannot encode ${describeMessageType(type)}: not a message type of service protocol V5–V7`);
   }
   // Reserve the header, encode the payload right behind it, then write the header in place.
+  writer ??= new Writer();
   writer.reset(FRAME_HEADER_SIZE);
   try {
     encodeFields(writer, codec, message as Record<string, unknown>);

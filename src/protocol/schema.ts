@@ -42,119 +42,77 @@ export interface MessageSchema {
   repeated?: Field[];
 }
 
-/** Field spec: [number, name, kind, flags] — flags "r" repeated, "p" presence (optional / oneof). */
-type Spec = [number, string, number, string?, MessageSchema?];
+/**
+ * The protocol's messages as one string, parsed on first use (nothing is built at import time). Messages are
+ * separated by `;`; a message is `Name field field …`. A field is `<number><name>:<type>` (the number left out when it is the previous one + 1) with an optional `*`
+ * (repeated) or `?` (optional / oneof member: undefined when absent). The type is a kind letter (`u` uint32,
+ * `i` int32 enum, `o` bool, `s` string, `b` bytes, `l` uint64) or the name of a message defined before it (or of
+ * the message itself); message fields always have presence. Nested messages are named `Outer_Inner`.
+ */
+const SPEC =
+  "Value content:b;Void;FailureMetadata key:s value:s;Failure code:u message:s metadata:FailureMetadata*;" +
+  "Header key:s value:s;StateKeys keys:b*;WorkflowTarget workflowName:s workflowKey:s scope:s?;" +
+  "IdempotentRequestTarget serviceName:s serviceKey:s? handlerName:s idempotencyKey:s scope:s?;Future " +
+  "waitingCompletions:u* waitingSignals:u* waitingNamedSignals:s* nestedFutures:Future* combinatorType:i;" +
+  "StartMessage_StateEntry key:b value:b;StartMessage id:b debugId:s knownEntries:u " +
+  "stateMap:StartMessage_StateEntry* partialState:o key:s retryCountSinceLastStoredEntry:u " +
+  "durationSinceLastStoredEntry:l randomSeed:l scope:s? limitKey:s? idempotencyKey:s?;SuspensionMessage " +
+  "waitingCompletions:u* waitingSignals:u* waitingNamedSignals:s* awaitingOn:Future;ErrorMessage code:u " +
+  "message:s stacktrace:s relatedCommandIndex:u? relatedCommandName:s? relatedCommandType:u? " +
+  "8nextRetryDelay:l? behavior:i;EndMessage;CommandAckMessage commandIndex:u;ProposeRunCompletionMessage " +
+  "resultCompletionId:u 14value:b? failure:Failure;AwaitingOnMessage awaitingOn:Future " +
+  "executingSideEffects:o;ProposeRunCompletionAckMessage completionId:u;InputCommandMessage headers:Header* " +
+  "12name:s 14value:Value;OutputCommandMessage 12name:s 14value:Value failure:Failure;" +
+  "GetLazyStateCommandMessage key:b 11resultCompletionId:u name:s;SetStateCommandMessage key:b 3value:Value " +
+  "12name:s;ClearStateCommandMessage key:b 12name:s;ClearAllStateCommandMessage 12name:s;" +
+  "GetLazyStateKeysCommandMessage 11resultCompletionId:u name:s;GetEagerStateCommandMessage key:b 12name:s " +
+  "void:Void value:Value;GetEagerStateKeysCommandMessage 12name:s 14value:StateKeys;" +
+  "GetPromiseCommandMessage key:s 11resultCompletionId:u name:s;PeekPromiseCommandMessage key:s " +
+  "11resultCompletionId:u name:s;CompletePromiseCommandMessage key:s completionValue:Value " +
+  "completionFailure:Failure 11resultCompletionId:u name:s;SleepCommandMessage wakeUpTime:l " +
+  "11resultCompletionId:u name:s;CallCommandMessage serviceName:s handlerName:s parameter:b headers:Header* " +
+  "key:s idempotencyKey:s? scope:s? limitKey:s? 10invocationIdNotificationIdx:u resultCompletionId:u name:s;" +
+  "OneWayCallCommandMessage serviceName:s handlerName:s parameter:b invokeTime:l headers:Header* key:s " +
+  "idempotencyKey:s? scope:s? limitKey:s? invocationIdNotificationIdx:u 12name:s;SendSignalCommandMessage " +
+  "targetInvocationId:s idx:u? name:s? void:Void value:Value failure:Failure 12entryName:s;" +
+  "RunCommandMessage 11resultCompletionId:u name:s;AttachInvocationCommandMessage invocationId:s? " +
+  "3idempotentRequestTarget:IdempotentRequestTarget workflowTarget:WorkflowTarget 11resultCompletionId:u " +
+  "name:s;GetInvocationOutputCommandMessage invocationId:s? " +
+  "3idempotentRequestTarget:IdempotentRequestTarget workflowTarget:WorkflowTarget 11resultCompletionId:u " +
+  "name:s;CompleteAwakeableCommandMessage awakeableId:s value:Value failure:Failure 12name:s;" +
+  "NotificationTemplate completionId:u? signalId:u? signalName:s? void:Void value:Value failure:Failure " +
+  "16invocationId:s? stateKeys:StateKeys";
 
+const KIND_LETTERS = "uiosbl";
 const WIRE_TYPE = [0, 0, 0, 2, 2, 0, 2];
 
-function message(name: string, specs: Spec[]): MessageSchema {
-  const schema: MessageSchema = { name, fields: [], byNo: [] };
-  define(schema, specs);
-  return schema;
-}
+/** Every message of the protocol by its name in the .proto file (nested ones joined with `_`). */
+export type Messages = Record<string, MessageSchema>;
 
-function define(schema: MessageSchema, specs: Spec[]): void {
-  for (const [no, name, kind, flags = "", sub] of specs) {
-    const field: Field = {
-      no, name, kind, repeated: flags.includes("r"), presence: flags.includes("p") || kind === MSG,
-      message: sub, tag: (no << 3) | WIRE_TYPE[kind]!,
-    };
-    schema.fields.push(field);
-    schema.byNo[no] = field;
+let tables: Messages | undefined;
+
+/** The message tables, built from SPEC on the first call. */
+export function messages(): Messages {
+  if (tables !== undefined) return tables;
+  const all: Messages = {};
+  for (const text of SPEC.split(";")) {
+    const [name, ...specs] = text.split(" ");
+    const schema: MessageSchema = (all[name!] = { name: name!, fields: [], byNo: [] });
+    let no = 0;
+    for (const spec of specs) {
+      const [, digits, fieldName, type, flag] = /^(\d*)(\w+):(\w+)([*?]?)$/.exec(spec)!;
+      no = digits ? Number(digits) : no + 1;
+      const kind = type!.length === 1 ? KIND_LETTERS.indexOf(type!) : MSG;
+      const field: Field = {
+        no, name: fieldName!, kind, repeated: flag === "*", presence: flag === "?" || kind === MSG,
+        message: kind === MSG ? all[type!] : undefined, tag: (no << 3) | WIRE_TYPE[kind]!,
+      };
+      schema.fields.push(field);
+      schema.byNo[no] = field;
+    }
   }
+  return (tables = all);
 }
-
-export const Value = message("Value", [[1, "content", BYTES]]);
-export const Void = message("Void", []);
-const FailureMetadata = message("FailureMetadata", [[1, "key", STR], [2, "value", STR]]);
-export const Failure = message("Failure", [[1, "code", U32], [2, "message", STR], [3, "metadata", MSG, "r", FailureMetadata]]);
-const Header = message("Header", [[1, "key", STR], [2, "value", STR]]);
-const StateKeys = message("StateKeys", [[1, "keys", BYTES, "r"]]);
-const WorkflowTarget = message("WorkflowTarget", [[1, "workflowName", STR], [2, "workflowKey", STR], [3, "scope", STR, "p"]]);
-const IdempotentRequestTarget = message("IdempotentRequestTarget", [
-  [1, "serviceName", STR], [2, "serviceKey", STR, "p"], [3, "handlerName", STR], [4, "idempotencyKey", STR], [5, "scope", STR, "p"],
-]);
-const Future = message("Future", []);
-define(Future, [
-  [1, "waitingCompletions", U32, "r"], [2, "waitingSignals", U32, "r"], [3, "waitingNamedSignals", STR, "r"],
-  [4, "nestedFutures", MSG, "r", Future], [5, "combinatorType", I32],
-]);
-const StateEntry = message("StartMessage.StateEntry", [[1, "key", BYTES], [2, "value", BYTES]]);
-
-const named = (no: number, sub: MessageSchema): Spec => [no, sub.name[0]!.toLowerCase() + sub.name.slice(1), MSG, "", sub];
-const NAME: Spec = [12, "name", STR];
-const RESULT_ID: Spec = [11, "resultCompletionId", U32];
-const TARGETS: Spec[] = [[1, "invocationId", STR, "p"], named(3, IdempotentRequestTarget), named(4, WorkflowTarget), RESULT_ID, NAME];
-
-/** Every message of the protocol by its name in the .proto file. */
-export const MESSAGES = {
-  Value, Void, FailureMetadata, Failure, Header, StateKeys, WorkflowTarget, IdempotentRequestTarget, Future,
-  StartMessage_StateEntry: StateEntry,
-  StartMessage: message("StartMessage", [
-    [1, "id", BYTES], [2, "debugId", STR], [3, "knownEntries", U32], [4, "stateMap", MSG, "r", StateEntry],
-    [5, "partialState", BOOL], [6, "key", STR], [7, "retryCountSinceLastStoredEntry", U32],
-    [8, "durationSinceLastStoredEntry", U64], [9, "randomSeed", U64], [10, "scope", STR, "p"],
-    [11, "limitKey", STR, "p"], [12, "idempotencyKey", STR, "p"],
-  ]),
-  SuspensionMessage: message("SuspensionMessage", [
-    [1, "waitingCompletions", U32, "r"], [2, "waitingSignals", U32, "r"], [3, "waitingNamedSignals", STR, "r"],
-    [4, "awaitingOn", MSG, "", Future],
-  ]),
-  ErrorMessage: message("ErrorMessage", [
-    [1, "code", U32], [2, "message", STR], [3, "stacktrace", STR], [4, "relatedCommandIndex", U32, "p"],
-    [5, "relatedCommandName", STR, "p"], [6, "relatedCommandType", U32, "p"], [8, "nextRetryDelay", U64, "p"],
-    [9, "behavior", I32],
-  ]),
-  EndMessage: message("EndMessage", []),
-  CommandAckMessage: message("CommandAckMessage", [[1, "commandIndex", U32]]),
-  ProposeRunCompletionMessage: message("ProposeRunCompletionMessage", [
-    [1, "resultCompletionId", U32], [14, "value", BYTES, "p"], [15, "failure", MSG, "", Failure],
-  ]),
-  AwaitingOnMessage: message("AwaitingOnMessage", [[1, "awaitingOn", MSG, "", Future], [2, "executingSideEffects", BOOL]]),
-  ProposeRunCompletionAckMessage: message("ProposeRunCompletionAckMessage", [[1, "completionId", U32]]),
-  InputCommandMessage: message("InputCommandMessage", [[1, "headers", MSG, "r", Header], NAME, [14, "value", MSG, "", Value]]),
-  OutputCommandMessage: message("OutputCommandMessage", [NAME, [14, "value", MSG, "", Value], [15, "failure", MSG, "", Failure]]),
-  GetLazyStateCommandMessage: message("GetLazyStateCommandMessage", [[1, "key", BYTES], RESULT_ID, NAME]),
-  SetStateCommandMessage: message("SetStateCommandMessage", [[1, "key", BYTES], [3, "value", MSG, "", Value], NAME]),
-  ClearStateCommandMessage: message("ClearStateCommandMessage", [[1, "key", BYTES], NAME]),
-  ClearAllStateCommandMessage: message("ClearAllStateCommandMessage", [NAME]),
-  GetLazyStateKeysCommandMessage: message("GetLazyStateKeysCommandMessage", [RESULT_ID, NAME]),
-  GetEagerStateCommandMessage: message("GetEagerStateCommandMessage", [
-    [1, "key", BYTES], NAME, [13, "void", MSG, "", Void], [14, "value", MSG, "", Value],
-  ]),
-  GetEagerStateKeysCommandMessage: message("GetEagerStateKeysCommandMessage", [NAME, [14, "value", MSG, "", StateKeys]]),
-  GetPromiseCommandMessage: message("GetPromiseCommandMessage", [[1, "key", STR], RESULT_ID, NAME]),
-  PeekPromiseCommandMessage: message("PeekPromiseCommandMessage", [[1, "key", STR], RESULT_ID, NAME]),
-  CompletePromiseCommandMessage: message("CompletePromiseCommandMessage", [
-    [1, "key", STR], [2, "completionValue", MSG, "", Value], [3, "completionFailure", MSG, "", Failure], RESULT_ID, NAME,
-  ]),
-  SleepCommandMessage: message("SleepCommandMessage", [[1, "wakeUpTime", U64], RESULT_ID, NAME]),
-  CallCommandMessage: message("CallCommandMessage", [
-    [1, "serviceName", STR], [2, "handlerName", STR], [3, "parameter", BYTES], [4, "headers", MSG, "r", Header],
-    [5, "key", STR], [6, "idempotencyKey", STR, "p"], [7, "scope", STR, "p"], [8, "limitKey", STR, "p"],
-    [10, "invocationIdNotificationIdx", U32], RESULT_ID, NAME,
-  ]),
-  OneWayCallCommandMessage: message("OneWayCallCommandMessage", [
-    [1, "serviceName", STR], [2, "handlerName", STR], [3, "parameter", BYTES], [4, "invokeTime", U64],
-    [5, "headers", MSG, "r", Header], [6, "key", STR], [7, "idempotencyKey", STR, "p"], [8, "scope", STR, "p"],
-    [9, "limitKey", STR, "p"], [10, "invocationIdNotificationIdx", U32], NAME,
-  ]),
-  SendSignalCommandMessage: message("SendSignalCommandMessage", [
-    [1, "targetInvocationId", STR], [2, "idx", U32, "p"], [3, "name", STR, "p"], [4, "void", MSG, "", Void],
-    [5, "value", MSG, "", Value], [6, "failure", MSG, "", Failure], [12, "entryName", STR],
-  ]),
-  RunCommandMessage: message("RunCommandMessage", [RESULT_ID, NAME]),
-  AttachInvocationCommandMessage: message("AttachInvocationCommandMessage", TARGETS),
-  GetInvocationOutputCommandMessage: message("GetInvocationOutputCommandMessage", TARGETS),
-  CompleteAwakeableCommandMessage: message("CompleteAwakeableCommandMessage", [
-    [1, "awakeableId", STR], [2, "value", MSG, "", Value], [3, "failure", MSG, "", Failure], NAME,
-  ]),
-  NotificationTemplate: message("NotificationTemplate", [
-    [1, "completionId", U32, "p"], [2, "signalId", U32, "p"], [3, "signalName", STR, "p"], [4, "void", MSG, "", Void],
-    [5, "value", MSG, "", Value], [6, "failure", MSG, "", Failure], [16, "invocationId", STR, "p"],
-    [17, "stateKeys", MSG, "", StateKeys],
-  ]),
-};
 
 // ---- decoding ---------------------------------------------------------------------------------------------------
 
@@ -238,21 +196,28 @@ function isDefault(kind: number, v: unknown): boolean {
   }
 }
 
+const KIND_NAMES = ["uint32", "int32", "bool", "string", "bytes", "uint64"];
+
+/** A value that does not fit its field: a bug in the caller, reported with the field and the value's type. */
+function invalid(f: Field, v: unknown): never {
+  throw new Error(`invalid ${KIND_NAMES[f.kind]} for field ${f.name}: ${typeof v === "number" ? v : typeof v}`);
+}
+
 function writeValue(w: Writer, f: Field, v: unknown): void {
   switch (f.kind) {
     case U32:
-      if (typeof v !== "number" || v >>> 0 !== v) throw new Error(`invalid uint32 for field ${f.name}: ${String(v)}`);
+      if (typeof v !== "number" || v >>> 0 !== v) invalid(f, v);
       return w.uint32(v);
     case I32:
-      if (typeof v !== "number" || (v | 0) !== v) throw new Error(`invalid int32 for field ${f.name}: ${String(v)}`);
+      if (typeof v !== "number" || (v | 0) !== v) invalid(f, v);
       return v < 0 ? w.varint64(v, -1) : w.uint32(v);
     case BOOL:
       return w.uint32(v ? 1 : 0);
     case STR:
-      if (typeof v !== "string") throw new Error(`invalid string for field ${f.name}: ${typeof v}`);
+      if (typeof v !== "string") invalid(f, v);
       return w.string(v);
     case BYTES:
-      if (!(v instanceof Uint8Array)) throw new Error(`invalid bytes for field ${f.name}: ${typeof v}`);
+      if (!(v instanceof Uint8Array)) invalid(f, v);
       return w.bytes(v);
     case U64: {
       const big = BigInt(v as bigint);

@@ -15,9 +15,9 @@ import type { Ingress } from "../clients/types.js";
 import type { TypedState, UntypedState } from "../context/context-types.js";
 import { createEndpointHandler, type EndpointOptions } from "../endpoint/endpoint.js";
 import { ALWAYS_REPLAY_ENV, DISABLE_RETRIES_ENV, RestateContainer, containerEnvironment } from "./container.js";
-import { query, registerDeployment, type DeploymentRegistration } from "./admin.js";
-import { startRestateServer, type RestateServer } from "./restate-server.js";
-import { startRestateCluster, type ClusterNode, type RestateCluster } from "./cluster.js";
+import { query, registerDeployment, type DeploymentRegistration } from "../local/admin.js";
+import { startRestateServer, type RestateServer } from "../local/restate-server.js";
+import { startRestateCluster, type ClusterNode, type RestateCluster } from "../local/cluster.js";
 import { StateProxy } from "./state-proxy.js";
 
 type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;

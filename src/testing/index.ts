@@ -39,21 +39,19 @@ export type {
 export type { RestateEndpoint } from "../../adapters/node/endpoint.js";
 export type { RestateEndpointBase } from "../endpoint/endpoint.js";
 export type { JournalValueCodec } from "../clients/types.js";
-export { runHandler } from "./harness/run-handler.js";
-export type { HandlerRun, HandlerRunStatus, RecordedJournal, RunHandlerOptions } from "./harness/run-handler.js";
-export type { JournalEntry, Pending, ScriptedFailure, ScriptedResult } from "./harness/script.js";
-export type { CommandView } from "./harness/commands.js";
-export { startRestateServer, restateServerBinary } from "./restate-server.js";
-export type { RestateServer, RestateServerOptions, RestateServerPorts } from "./restate-server.js";
-export { registerDeployment, AdminApiError } from "./admin.js";
-export type { DeploymentRegistration, RegisterOptions } from "./admin.js";
-export { startRestateCluster } from "./cluster.js";
-export type { RestateCluster, RestateClusterOptions, ClusterNode } from "./cluster.js";
+// The portable journal harness (also importable alone, with no Node built-ins: `perdure/testing/harness`).
+export * from "./harness/index.js";
+// The local server tooling lives in src/local (Node-only, shared with `perdure dev` and the e2e suite).
+export { startRestateServer, restateServerBinary } from "../local/restate-server.js";
+export type { RestateServer, RestateServerOptions, RestateServerPorts } from "../local/restate-server.js";
+export { registerDeployment, AdminApiError } from "../local/admin.js";
+export type { DeploymentRegistration, RegisterOptions } from "../local/admin.js";
+export { startRestateCluster } from "../local/cluster.js";
+export type { RestateCluster, RestateClusterOptions, ClusterNode } from "../local/cluster.js";
 export { startLambdaEmulator, lambdaClientEnv, LAMBDA_SYNC_PAYLOAD_LIMIT, LAMBDA_ASYNC_PAYLOAD_LIMIT } from "./lambda/emulator.js";
 export type { LambdaEmulator, LambdaEmulatorOptions, LambdaFunctionConfig, PublishedVersion, FunctionStats } from "./lambda/emulator.js";
 export { registerLambdaDeployment } from "./lambda/register.js";
 export type { LambdaRegistrationOptions } from "./lambda/register.js";
 export { readZip, extractZip, ZipError } from "./lambda/zip.js";
 export type { ZipEntry } from "./lambda/zip.js";
-export { verifyInFlight, verifyJournals, fetchInFlightJournals, formatReport, IN_FLIGHT_STATUSES } from "./verify.js";
-export type { SavedJournal, JournalVerdict, VerdictStatus, VerifyReport } from "./verify.js";
+export { verifyInFlight, fetchInFlightJournals } from "./verify.js";

@@ -3,7 +3,7 @@
 import type { TypedState, UntypedState } from "../context/context-types.js";
 import { json } from "../serde/json.js";
 import type { Serde } from "../serde/types.js";
-import { readState, writeState } from "./admin.js";
+import { readState, writeState } from "../local/admin.js";
 
 type Name<TState, TKey> = TState extends UntypedState ? string : TKey;
 type Value<TState, TKey extends keyof TState, TValue> = TState extends UntypedState ? TValue : TState[TKey];

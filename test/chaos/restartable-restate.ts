@@ -1,10 +1,10 @@
 // A restate-server that can be SIGKILLed and started again with the SAME data dir, ports and cluster name, so that it
-// recovers its own data (journals, state, inbox). Built on the testing kit's launcher (src/testing), which keeps a
+// recovers its own data (journals, state, inbox). Built on the local server launcher (src/local), which keeps a
 // data dir it was given instead of deleting it on stop.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort, startRestateServer, type RestateServer, type RestateServerPorts } from "../../src/testing/restate-server.js";
+import { freePort, startRestateServer, type RestateServer, type RestateServerPorts } from "../../src/local/restate-server.js";
 
 export interface RestartableRestate {
   adminUrl: string;

@@ -5,7 +5,8 @@
 // from its last execution (an execution after the result was stored would be a lost guarantee), the Tally objects
 // must hold the sum of the applied amounts, and nothing may be left running.
 import { registerDeployment, query } from "../e2e/support/admin.js";
-import { binPath, spawnEndpoint, type SpawnedEndpoint } from "../e2e/runtimes/support/spawn-endpoint.js";
+import type { SpawnedEndpoint } from "../e2e/runtimes/support/spawn-endpoint.js";
+import { TALLY_KEYS, checkOutputs, checkTallies, sleep, startChaosEndpoint, uniform, type FlowOutput } from "./chaos-common.js";
 import { startCounterServer } from "./counter-server.js";
 import { createRestartableRestate } from "./restartable-restate.js";
 
@@ -46,16 +47,6 @@ export interface ChaosReport {
   leftRunning: number;
 }
 
-const TALLY_KEYS = 3;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const uniform = ([min, max]: [number, number]) => min + Math.random() * (max - min);
-
-interface StepResult {
-  step: number;
-  value: number;
-  execution: number;
-}
-
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const log = opts.log ?? (() => {});
   const rate = opts.ratePerSecond ?? 4;
@@ -82,20 +73,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     leftRunning: 0,
   };
 
-  const startEndpoint = async (port: number) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await spawnEndpoint({
-          command: binPath("bun"),
-          args: ["--no-install", "run", "test/chaos/chaos-endpoint.ts", opts.mode],
-          env: { PORT: String(port), COUNTER_URL: counter.url, DO_NOT_TRACK: "1" },
-        });
-      } catch (err) {
-        if (attempt >= 20) throw err;
-        await sleep(250); // the port may still be held for a moment after the kill
-      }
-    }
-  };
+  const startEndpoint = (port: number) => startChaosEndpoint(opts.mode, counter.url, port);
 
   try {
     await restate.start();
@@ -165,7 +143,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     log(`[chaos ${opts.mode}] chaos over: ${submitted.length} submitted, ${report.endpointKills + report.serverKills} kills; draining`);
 
     // ---- drain: every workflow must complete ----
-    const outputs = new Map<string, { key: string; steps: StepResult[] }>();
+    const outputs = new Map<string, FlowOutput>();
     const drainEnd = Date.now() + (opts.drainTimeoutMs ?? 60_000);
     while (outputs.size < submitted.length && Date.now() < drainEnd) {
       for (const wf of submitted) {
@@ -173,7 +151,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         try {
           const res = await fetch(`${restate.ingressUrl}/restate/workflow/ChaosFlow/${wf.key}/output`, { signal: AbortSignal.timeout(5_000) });
           const text = await res.text();
-          if (res.status === 200) outputs.set(wf.key, JSON.parse(text) as { key: string; steps: StepResult[] });
+          if (res.status === 200) outputs.set(wf.key, JSON.parse(text) as FlowOutput);
           else if (res.status !== 470 && res.status !== 404) report.wrongOutputs.push(`${wf.key}: HTTP ${res.status} ${text.slice(0, 200)}`);
         } catch {
           /* try again */
@@ -184,35 +162,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     report.completed = outputs.size;
 
     // ---- verify ----
-    for (const wf of submitted) {
-      const out = outputs.get(wf.key);
-      if (!out) {
-        report.lost++;
-        continue;
-      }
-      const okShape = out.key === wf.key && out.steps.length === steps && out.steps.every((s, i) => s.step === i + 1 && s.value === (i + 1) * 10);
-      if (!okShape) {
-        report.wrongOutputs.push(`${wf.key}: ${JSON.stringify(out)}`);
-        report.lost++;
-      }
-      for (let step = 1; step <= steps; step++) {
-        const executions = counter.counts.get(`${wf.key}:${step}`) ?? 0;
-        report.stepExecutions += executions;
-        report.duplicatedSideEffects += Math.max(0, executions - 1);
-        const journaled = out?.steps[step - 1]?.execution ?? 0;
-        if (out && journaled !== executions) report.executionsAfterJournaled += executions - journaled;
-      }
-    }
-    for (let t = 0; t < TALLY_KEYS; t++) {
-      const tallyKey = `t-${t}`;
-      const mine = submitted.filter((wf) => wf.tallyKey === tallyKey);
-      const expected = { total: mine.reduce((n, wf) => n + wf.amount, 0), applied: mine.length };
+    checkOutputs(report, submitted, outputs, steps, (key) => counter.counts.get(key) ?? 0);
+    report.tallyMismatches = await checkTallies(submitted, async (tallyKey) => {
       const res = await fetch(`${restate.ingressUrl}/Tally/${tallyKey}/get`, { method: "POST", signal: AbortSignal.timeout(10_000) });
-      const actual = (await res.json()) as { total: number; applied: number };
-      if (actual.total !== expected.total || actual.applied !== expected.applied) {
-        report.tallyMismatches.push(`${tallyKey}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-      }
-    }
+      return (await res.json()) as { total: number; applied: number };
+    });
     const rows = await query(restate.adminUrl, "SELECT id, target, status FROM sys_invocation WHERE status != 'completed'");
     report.leftRunning = rows.length;
     if (rows.length > 0) log(`[chaos ${opts.mode}] still running: ${JSON.stringify(rows.slice(0, 5))}`);

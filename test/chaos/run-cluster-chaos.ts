@@ -1,4 +1,4 @@
-// The chaos scenario of run-chaos.ts against a local multi-node cluster (src/testing/cluster.ts), shared by the CI
+// The chaos scenario of run-chaos.ts against a local multi-node cluster (src/local/cluster.ts), shared by the CI
 // test (test/cluster/cluster-chaos.test.ts, short) and `npm run soak:cluster` (long). ChaosFlow workflows are
 // submitted at a steady rate through perdure's failover client (every node's ingress) while a controller SIGKILLs,
 // one at a time, the leader of the partition an in-flight workflow lives on, a random node, or the endpoint process
@@ -7,9 +7,10 @@
 // surviving node. Afterwards the same checks as on one server: every workflow completed once with the right output,
 // no step re-executed after its result was journaled, the Tally objects hold the sums, nothing is left running.
 import { connect, rpc } from "../../src/clients/index.js";
-import { query } from "../../src/testing/admin.js";
-import { startRestateCluster, type RestateCluster } from "../../src/testing/cluster.js";
-import { binPath, spawnEndpoint, type SpawnedEndpoint } from "../e2e/runtimes/support/spawn-endpoint.js";
+import { query } from "../../src/local/admin.js";
+import { startRestateCluster, type RestateCluster } from "../../src/local/cluster.js";
+import type { SpawnedEndpoint } from "../e2e/runtimes/support/spawn-endpoint.js";
+import { TALLY_KEYS, checkOutputs, checkTallies, sleep, startChaosEndpoint, uniform, type FlowOutput } from "./chaos-common.js";
 import { startCounterServer } from "./counter-server.js";
 
 export interface ClusterChaosOptions {
@@ -49,18 +50,9 @@ export interface ClusterChaosReport {
   leftRunning: number;
 }
 
-const TALLY_KEYS = 3;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const uniform = ([min, max]: [number, number]) => min + Math.random() * (max - min);
 const tally = { name: "Tally" };
 const chaosFlow = { name: "ChaosFlow" };
 
-interface StepResult {
-  step: number;
-  value: number;
-  execution: number;
-}
-type FlowOutput = { key: string; steps: StepResult[] };
 
 /** One Tally key per partition (Tally.get is read-only), to probe each partition after a kill. */
 async function probeKeys(cluster: RestateCluster): Promise<Map<number, string>> {
@@ -126,20 +118,7 @@ export async function runClusterChaos(opts: ClusterChaosOptions): Promise<Cluste
     tallyMismatches: [],
     leftRunning: 0,
   };
-  const startEndpoint = async (port: number) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await spawnEndpoint({
-          command: binPath("bun"),
-          args: ["--no-install", "run", "test/chaos/chaos-endpoint.ts", opts.mode],
-          env: { PORT: String(port), COUNTER_URL: counter.url, DO_NOT_TRACK: "1" },
-        });
-      } catch (err) {
-        if (attempt >= 20) throw err;
-        await sleep(250);
-      }
-    }
-  };
+  const startEndpoint = (port: number) => startChaosEndpoint(opts.mode, counter.url, port);
 
   try {
     cluster = await startRestateCluster({ nodes: nodeCount });
@@ -261,34 +240,8 @@ export async function runClusterChaos(opts: ClusterChaosOptions): Promise<Cluste
     }
     report.completed = outputs.size;
 
-    for (const wf of submitted) {
-      const out = outputs.get(wf.key);
-      if (!out) {
-        report.lost++;
-        continue;
-      }
-      const okShape = out.key === wf.key && out.steps.length === steps && out.steps.every((s, i) => s.step === i + 1 && s.value === (i + 1) * 10);
-      if (!okShape) {
-        report.wrongOutputs.push(`${wf.key}: ${JSON.stringify(out)}`);
-        report.lost++;
-      }
-      for (let step = 1; step <= steps; step++) {
-        const executions = counter.counts.get(`${wf.key}:${step}`) ?? 0;
-        report.stepExecutions += executions;
-        report.duplicatedSideEffects += Math.max(0, executions - 1);
-        const journaled = out.steps[step - 1]?.execution ?? 0;
-        if (journaled !== executions) report.executionsAfterJournaled += executions - journaled;
-      }
-    }
-    for (let t = 0; t < TALLY_KEYS; t++) {
-      const tallyKey = `t-${t}`;
-      const mine = submitted.filter((wf) => wf.tallyKey === tallyKey);
-      const expected = { total: mine.reduce((n, wf) => n + wf.amount, 0), applied: mine.length };
-      const actual = (await client.objectClient(tally, tallyKey).get()) as { total: number; applied: number };
-      if (actual.total !== expected.total || actual.applied !== expected.applied) {
-        report.tallyMismatches.push(`${tallyKey}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-      }
-    }
+    checkOutputs(report, submitted, outputs, steps, (key) => counter.counts.get(key) ?? 0);
+    report.tallyMismatches = await checkTallies(submitted, async (tallyKey) => (await client.objectClient(tally, tallyKey).get()) as { total: number; applied: number });
     const rows = await retried(() => query(c.adminUrl, "SELECT id, target, status FROM sys_invocation WHERE status != 'completed'"));
     report.leftRunning = rows.length;
     if (rows.length > 0) log(`${tag} still running: ${JSON.stringify(rows.slice(0, 5))}`);

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
-import { freePort, isPortFree } from "../../src/testing/restate-server.js";
+import { freePort, isPortFree } from "../../src/local/restate-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "dist/src/cli/main.js");

@@ -13,7 +13,7 @@ import * as restate from "../../src/index.js";
 import { connect, rpc } from "../../src/clients/index.js";
 import { IngressUnreachableError } from "../../src/clients/failover.js";
 import { RestateTestEnvironment } from "../../src/testing/index.js";
-import { query } from "../../src/testing/admin.js";
+import { query } from "../../src/local/admin.js";
 import { TEST_KEY_ID, testKey } from "../unit/identity/support.js";
 
 /** Side effects observed in this process (the endpoint runs in-process), keyed by what ran. */

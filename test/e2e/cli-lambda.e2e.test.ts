@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isPortFree } from "../../src/testing/restate-server.js";
+import { isPortFree } from "../../src/local/restate-server.js";
 import { devPorts as ports, killLeftovers, repoRoot as root, runCli, until } from "./support/cli-process.js";
 
 const distLambda = path.join(root, "dist/adapters/lambda/index.js");

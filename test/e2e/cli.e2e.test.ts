@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/clients/index.js";
-import { freePort, isPortFree } from "../../src/testing/restate-server.js";
+import { freePort, isPortFree } from "../../src/local/restate-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "dist/src/cli/main.js");

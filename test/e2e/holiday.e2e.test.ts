@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/testing/restate-server.js";
+import { freePort } from "../../src/local/restate-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "perdure-example-"));

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as restate from "../../src/index.js";
 import { RestateTestEnvironment } from "../../src/testing/index.js";
-import { isPortFree } from "../../src/testing/restate-server.js";
+import { isPortFree } from "../../src/local/restate-server.js";
 
 const counter = restate.object({
   name: "KitCounter",

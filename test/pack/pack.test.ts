@@ -8,8 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerDeployment } from "../../src/testing/admin.js";
-import { freePort, startRestateServer, type RestateServer } from "../../src/testing/restate-server.js";
+import { registerDeployment } from "../../src/local/admin.js";
+import { freePort, startRestateServer, type RestateServer } from "../../src/local/restate-server.js";
 import { run, start, stopAll, waitHealthy, type Started } from "./processes.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

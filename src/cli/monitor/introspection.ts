@@ -1,7 +1,7 @@
 // What `perdure dev` and `perdure verify` read from restate-server's own introspection (admin API `POST /query`,
 // SQL over the `sys_*` tables of restate-server 1.7.12) and its service registry (`GET /services/{name}`).
 // Column names were taken from the server itself (`SELECT * FROM sys_invocation` / `sys_journal`).
-import { query, sqlString, type Row } from "../../testing/admin.js";
+import { query, sqlString, type Row } from "../../local/admin.js";
 
 /** One row of `sys_invocation`, reduced to what the console explains. */
 export interface InvocationRow {

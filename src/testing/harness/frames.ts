@@ -1,10 +1,12 @@
 // Frame-level helpers of the offline harness: encoding and decoding journal entries with the protocol codecs, and
 // reading what a SuspensionMessage or an ErrorMessage says.
 
-import { FrameDecoder, type RawFrame } from "../../protocol/frame.js";
+import { FrameDecoder } from "../../protocol/frame.js";
 import { messageTypeName } from "../../protocol/message-types.js";
 import { decodeMessage, encodeMessage } from "../../protocol/messages.js";
 import type { Future, SuspensionMessage } from "../../protocol/generated/protocol.js";
+
+export { concatBytes as concat, rawFrame } from "./journal.js";
 
 const utf8 = new TextEncoder();
 
@@ -25,16 +27,6 @@ export function decodeFrame(bytes: Uint8Array): { type: number; message: Record<
 
 export function entryOf(type: number, message: Record<string, any>): Entry {
   return { type, message, frame: encodeMessage(type, message as never) };
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 export interface Waiting {
@@ -70,13 +62,6 @@ export function errorOf(m: Record<string, any>): AttemptError {
     if (m.relatedCommandType !== undefined) error.command.type = messageTypeName(m.relatedCommandType);
   }
   return error;
-}
-
-export function rawFrame(bytes: Uint8Array): RawFrame {
-  const decoder = new FrameDecoder();
-  const [frame] = decoder.push(bytes);
-  decoder.finish();
-  return frame!;
 }
 
 export function encodeState(value: unknown): Uint8Array {

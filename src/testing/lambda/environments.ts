@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { waitForExit } from "../child-lifetime.js";
+import { waitForExit } from "../../local/child-lifetime.js";
 import type { WorkerError } from "./runtime-worker.js";
 
 /** Lambda's limit for the init phase of an on-demand environment. */

@@ -1,6 +1,6 @@
 // Registration by ARN, the way Lambda deployments are registered with restate-server (`POST /deployments` with
 // `{"arn": …}`): the server discovers the services by invoking the function, and from then on invokes that ARN.
-import { fail, type DeploymentRegistration } from "../admin.js";
+import { fail, type DeploymentRegistration } from "../../local/admin.js";
 
 export interface LambdaRegistrationOptions {
   /** An IAM role the server assumes (through STS) before invoking the function, e.g. a role in another account. */

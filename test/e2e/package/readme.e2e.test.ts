@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../src/testing/restate-server.js";
+import { freePort } from "../../../src/local/restate-server.js";
 import { declaredNames, extractBlocks, type ReadmeBlock } from "./readme-blocks.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));

@@ -1,94 +1,20 @@
 // Thin helpers over the restate-server 1.7.12 admin API (port `adminUrl`).
 
-export interface RegisterOptions {
-  /** HTTP/1.1 client (request-response deployments served by Node's `http`). */
-  useHttp11?: boolean;
-  /** Overwrite a deployment with the same URI. The server's default is true. */
-  force?: boolean;
-}
+// The calls shared with `perdure dev` and the testing kit come from the local server tooling (src/local); the
+// sys_invocation / sys_journal_events readers and waitFor below are the suite's own assertions helpers.
+import { query, sqlString } from "../../../src/local/admin.js";
 
-export interface DeploymentRegistration {
-  id: string;
-  services: Array<{ name: string; revision: number; handlers: Array<{ name: string }> }>;
-  [key: string]: unknown;
-}
-
-async function failWithBody(what: string, res: Response): Promise<never> {
-  const text = await res.text();
-  let message = text;
-  try {
-    const body = JSON.parse(text) as { message?: string; restate_code?: string };
-    if (body.message) message = body.restate_code ? `${body.restate_code}: ${body.message}` : body.message;
-  } catch {
-    /* not JSON: keep the raw text */
-  }
-  throw new Error(`${what} failed with HTTP ${res.status}: ${message}`);
-}
-
-/** POST /deployments: runs discovery against `uri` and registers its services. */
-export async function registerDeployment(adminUrl: string, uri: string, opts: RegisterOptions = {}): Promise<DeploymentRegistration> {
-  const body: Record<string, unknown> = { uri, use_http_11: opts.useHttp11 ?? false };
-  if (opts.force !== undefined) body.force = opts.force;
-  const res = await fetch(`${adminUrl}/deployments`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) return failWithBody(`registering deployment ${uri}`, res);
-  return (await res.json()) as DeploymentRegistration;
-}
-
-export interface DeploymentInfo {
-  id: string;
-  protocol_type: string;
-  http_version: string;
-  min_protocol_version: number;
-  max_protocol_version: number;
-  /** From the endpoint's `x-restate-server` header, e.g. `perdure/0.1.0`. */
-  sdk_version: string | null;
-  [key: string]: unknown;
-}
-
-/** GET /deployments/{id}. */
-export async function deploymentInfo(adminUrl: string, id: string): Promise<DeploymentInfo> {
-  const res = await fetch(`${adminUrl}/deployments/${encodeURIComponent(id)}`);
-  if (!res.ok) return failWithBody(`reading deployment ${id}`, res);
-  return (await res.json()) as DeploymentInfo;
-}
-
-async function patchInvocation(adminUrl: string, id: string, action: "cancel" | "kill" | "purge"): Promise<void> {
-  const res = await fetch(`${adminUrl}/invocations/${encodeURIComponent(id)}/${action}`, { method: "PATCH" });
-  // 200 = done, 202 = accepted and applied asynchronously.
-  if (res.status !== 200 && res.status !== 202) return failWithBody(`${action} of invocation ${id}`, res);
-  await res.arrayBuffer();
-}
-
-/** PATCH /invocations/{id}/cancel: graceful cancellation (the handler sees CancelledError and can compensate). */
-export function cancelInvocation(adminUrl: string, id: string): Promise<void> {
-  return patchInvocation(adminUrl, id, "cancel");
-}
-
-/** PATCH /invocations/{id}/kill: stops the invocation without running any more user code. */
-export function killInvocation(adminUrl: string, id: string): Promise<void> {
-  return patchInvocation(adminUrl, id, "kill");
-}
-
-export type Row = Record<string, unknown>;
-
-/** POST /query with `accept: application/json` (the default answer is an Arrow stream). */
-export async function query(adminUrl: string, sql: string): Promise<Row[]> {
-  const res = await fetch(`${adminUrl}/query`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({ query: sql }),
-  });
-  if (!res.ok) return failWithBody(`query ${JSON.stringify(sql)}`, res);
-  return ((await res.json()) as { rows: Row[] }).rows;
-}
-
-function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
+export {
+  cancelInvocation,
+  deploymentInfo,
+  killInvocation,
+  query,
+  registerDeployment,
+  type DeploymentInfo,
+  type DeploymentRegistration,
+  type RegisterOptions,
+  type Row,
+} from "../../../src/local/admin.js";
 
 export interface InvocationStatus {
   id: string;

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../../src/testing/restate-server.js";
+import { freePort } from "../../../src/local/restate-server.js";
 
 export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 export const cliPath = path.join(repoRoot, "dist/src/cli/main.js");

@@ -5,7 +5,7 @@ import {
   startRestateServer as startServer,
   type RestateServer as LaunchedServer,
   type RestateServerOptions,
-} from "../../../src/testing/restate-server.js";
+} from "../../../src/local/restate-server.js";
 
 export { restateServerBinary, type RestateServerOptions };
 

@@ -1,33 +1,25 @@
-// Helpers for message-in / message-out tests of the state machine.
+// Helpers for message-in / message-out tests of the state machine. Frames are built with the journal builders the
+// harness publishes (src/testing/harness/journal.ts); only this file's fixed ids and seed are its own.
 
 import { FrameDecoder } from "../../../src/protocol/frame.js";
-import { decodeMessage, encodeMessage, type Message } from "../../../src/protocol/messages.js";
-import { MessageType } from "../../../src/protocol/message-types.js";
+import type { Message } from "../../../src/protocol/messages.js";
 import { InvocationMachine } from "../../../src/machine/invocation-machine.js";
+import { concatBytes, decodeFrames, frame as encodeFrameOf, inputFrame, json as jsonBytes, startFrame } from "../../../src/testing/harness/journal.js";
 
-const utf8 = new TextEncoder();
-
-export const json = (v: unknown) => utf8.encode(JSON.stringify(v));
+export const json = (v: unknown) => jsonBytes(v);
 export const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b ?? new Uint8Array(0));
 
 export const INVOCATION_ID = new Uint8Array(24).map((_, i) => i + 1);
 
 export function start(knownEntries: number, extra: Record<string, unknown> = {}): Uint8Array {
-  return encodeMessage(MessageType.Start, {
-    id: INVOCATION_ID,
-    debugId: "inv_test",
-    knownEntries,
-    partialState: true,
-    randomSeed: 42n,
-    ...extra,
-  } as never);
+  return startFrame(knownEntries, { id: INVOCATION_ID, debugId: "inv_test", randomSeed: 42n, ...extra });
 }
 
 export function input(value: unknown = "x"): Uint8Array {
-  return encodeMessage(MessageType.InputCommand, { value: { content: json(value) } } as never);
+  return inputFrame(value);
 }
 
-export const frame = (type: number, message: Record<string, unknown>, flags = 0) => encodeMessage(type, message as never, flags);
+export const frame = (type: number, message: Record<string, unknown>, flags = 0) => encodeFrameOf(type, message, flags);
 
 /** A machine that has received the given request frames, plus everything it wrote. */
 export function machineWith(version: number, ...frames: Uint8Array[]) {
@@ -39,21 +31,11 @@ export function machineWith(version: number, ...frames: Uint8Array[]) {
 }
 
 export function decodeAll(chunks: Uint8Array[]): Message[] {
-  const decoder = new FrameDecoder();
-  const out: Message[] = [];
-  for (const c of chunks) for (const f of decoder.push(c)) out.push(decodeMessage(f));
-  decoder.finish();
-  return out;
+  return decodeFrames(chunks);
 }
 
 export function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** Calls a fetch handler with an invocation request body and decodes the answer. */

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BOOL, BYTES, I32, MESSAGES, MSG, STR, U32, U64 } from "../../../src/protocol/schema.js";
+import { BOOL, BYTES, I32, messages, MSG, STR, U32, U64 } from "../../../src/protocol/schema.js";
 
 const proto = readFileSync(fileURLToPath(new URL("../../../proto/protocol.proto", import.meta.url)), "utf8");
 const SCALARS: Record<string, number> = { uint32: U32, bool: BOOL, string: STR, bytes: BYTES, uint64: U64 };
@@ -42,7 +42,7 @@ function parseProto(): Record<string, string[]> {
 describe("codec tables", () => {
   it("match proto/protocol.proto field for field", () => {
     const tables: Record<string, string[]> = {};
-    for (const [name, schema] of Object.entries(MESSAGES)) {
+    for (const [name, schema] of Object.entries(messages())) {
       tables[name] = schema.fields.map((f) => {
         const sub = f.message ? ` ${f.message.name.replace(".", "_").replace(/^StartMessage_StateEntry$/, "StateEntry")}` : "";
         return `${f.no} ${f.name} ${f.kind} ${f.repeated} ${f.presence}${sub}`;

@@ -2,7 +2,7 @@
 // restate-server. Each runtime file calls defineScenarioCases once per cell, inside its own describe.
 import { expect, it } from "vitest";
 import { cancelInvocation, deploymentInfo, invocationStatus, journalEvents, waitFor } from "../../support/admin.js";
-import { attach, attachWorkflow, callOk, resolveAwakeable, send } from "../../support/ingress.js";
+import { attach, attachWorkflow, call, callOk, resolveAwakeable, send } from "../../support/ingress.js";
 import { FLAKY_FAILURES } from "./services.js";
 
 /** Read once the suite's beforeAll has run. */
@@ -137,6 +137,14 @@ export function defineScenarioCases(getEnv: () => ScenarioEnv, cell: ScenarioCel
       `released flight-${tripId}`,
     ]);
     expect((await invocationStatus(adminUrl, id))?.completion_result).toBe("failure");
+  });
+
+  it("guardrail: ctx.sleep inside a ctx.run closure fails at once, naming the operation, the run and the fix", async () => {
+    const res = await call(getEnv().ingressUrl, `${p}Guardrails/sleepInsideRun`);
+    expect(res.status, res.text).toBe(500);
+    expect(res.text).toContain("ctx.sleep(");
+    expect(res.text).toContain("inside the ctx.run('nap inside') closure");
+    expect(res.text).toContain("move it out of the closure");
   });
 
   if (cell.countsRequests) {

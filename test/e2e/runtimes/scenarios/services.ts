@@ -178,7 +178,23 @@ export function makeScenarioServices(restate: ScenarioSdk, prefix = "") {
     },
   });
 
-  return [greeter, counter, mailbox, ledger, approval, trip, flows];
+  // The durable-code guardrails, which live in the core and so must hold on every runtime. Each run gives up after its
+  // first failure, so the guardrail's message reaches the caller instead of being retried.
+  const once = { maxRetryAttempts: 0 } as const;
+  const guardrails = restate.service({
+    name: `${prefix}Guardrails`,
+    handlers: {
+      // A durable operation started inside a ctx.run closure is refused at once, naming the operation and the fix.
+      sleepInsideRun: async (ctx: Context) => {
+        await ctx.run("nap inside", async () => {
+          await ctx.sleep(10);
+        }, once);
+        return "slept";
+      },
+    },
+  });
+
+  return [greeter, counter, mailbox, ledger, approval, trip, flows, guardrails];
 }
 
 /** Path answered by the counting wrapper itself (not perdure): `{ "<path>": <requests received> }`. */

@@ -1,7 +1,7 @@
 // Starts an endpoint as a child process on a real runtime (bun, deno, workerd, node, …), waits for the line
 // `PORT=<n>` on its stdout, and stops it by PID. Generic: the caller picks the binary and arguments.
 import { spawn } from "node:child_process";
-import { guardChild } from "../../../../src/testing/child-lifetime.js";
+import { guardChild } from "../../../../src/local/child-lifetime.js";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 

@@ -4,29 +4,8 @@
 
 import { FrameDecoder, type RawFrame } from "../../../../src/protocol/frame.js";
 
-export function hexToBytes(hex: string): Uint8Array {
-  const clean = hex.trim();
-  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean)) throw new Error("not a hex string");
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-export function bytesToHex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { bytesToHex, concatBytes, hexToBytes } from "../../../../src/testing/harness/journal.js";
+import { concatBytes } from "../../../../src/testing/harness/journal.js";
 
 /** Splits a whole body into frames; throws if the body does not end on a frame boundary. */
 export function splitFrames(body: Uint8Array): RawFrame[] {

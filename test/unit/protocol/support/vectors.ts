@@ -27,18 +27,8 @@ export interface CapturedBody {
   expected: SidecarMessage[] | undefined;
 }
 
-export function hexToBytes(hex: string): Uint8Array {
-  const clean = hex.trim();
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-export function bytesToHex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
-}
+export { bytesToHex, hexToBytes } from "../../../../src/testing/harness/journal.js";
+import { bytesToHex, hexToBytes } from "../../../../src/testing/harness/journal.js";
 
 /** Every `*.req.hex` / `*.res.hex` with its sidecar's decoded frame list. */
 export function loadCapturedBodies(): CapturedBody[] {

@@ -1,5 +1,6 @@
-// The few restate-server admin API calls the testing kit and `perdure dev` need: register a deployment, run a SQL
-// query (introspection tables such as `state`), and overwrite an object's state.
+// The restate-server admin API calls that `perdure dev`, the testing kit and the e2e suite need: register and read a
+// deployment, cancel or kill an invocation, run a SQL query (introspection tables such as `state`), and overwrite an
+// object's state. Fetch only; it lives in the Node-only src/local with the launcher that serves the admin port.
 
 export interface RegisterOptions {
   /** The server talks HTTP/1.1 to the endpoint (request-response endpoints on Node's `http`, Bun, Workers). */
@@ -50,8 +51,43 @@ export async function registerDeployment(adminUrl: string, uri: string, opts: Re
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (!res.ok) return fail(`registering the deployment ${uri}`, res);
+  if (!res.ok) return fail(`registering deployment ${uri}`, res);
   return (await res.json()) as DeploymentRegistration;
+}
+
+export interface DeploymentInfo {
+  id: string;
+  protocol_type: string;
+  http_version: string;
+  min_protocol_version: number;
+  max_protocol_version: number;
+  /** From the endpoint's `x-restate-server` header, e.g. `perdure/0.1.0`. */
+  sdk_version: string | null;
+  [key: string]: unknown;
+}
+
+/** GET /deployments/{id}. */
+export async function deploymentInfo(adminUrl: string, id: string): Promise<DeploymentInfo> {
+  const res = await fetch(`${adminUrl}/deployments/${encodeURIComponent(id)}`);
+  if (!res.ok) return fail(`reading deployment ${id}`, res);
+  return (await res.json()) as DeploymentInfo;
+}
+
+async function patchInvocation(adminUrl: string, id: string, action: "cancel" | "kill" | "purge"): Promise<void> {
+  const res = await fetch(`${adminUrl}/invocations/${encodeURIComponent(id)}/${action}`, { method: "PATCH" });
+  // 200 = done, 202 = accepted and applied asynchronously.
+  if (res.status !== 200 && res.status !== 202) return fail(`${action} of invocation ${id}`, res);
+  await res.arrayBuffer();
+}
+
+/** PATCH /invocations/{id}/cancel: graceful cancellation (the handler sees CancelledError and can compensate). */
+export function cancelInvocation(adminUrl: string, id: string): Promise<void> {
+  return patchInvocation(adminUrl, id, "cancel");
+}
+
+/** PATCH /invocations/{id}/kill: stops the invocation without running any more user code. */
+export function killInvocation(adminUrl: string, id: string): Promise<void> {
+  return patchInvocation(adminUrl, id, "kill");
 }
 
 export type Row = Record<string, unknown>;

@@ -4,10 +4,12 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { guardChild } from "./child-lifetime.js";
+import { freePort, isPortFree, PortInUseError } from "./ports.js";
+
+export { freePort, isPortFree, PortInUseError };
 
 export interface RestateServerPorts {
   ingress: number;
@@ -83,27 +85,6 @@ export function restateServerBinary(): string {
   );
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Whether `port` can be bound on 127.0.0.1 right now. */
-export function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
 async function choosePorts(wanted: Partial<RestateServerPorts>): Promise<RestateServerPorts> {
   const taken = new Set<number>();
   const out: Partial<RestateServerPorts> = {};
@@ -122,16 +103,6 @@ async function choosePorts(wanted: Partial<RestateServerPorts>): Promise<Restate
     taken.add(port);
   }
   return out as RestateServerPorts;
-}
-
-export class PortInUseError extends Error {
-  override name = "PortInUseError";
-  constructor(
-    readonly port: number,
-    what: string,
-  ) {
-    super(`${what} ${port} is already in use on 127.0.0.1 (pick another one, or stop what is listening there)`);
-  }
 }
 
 function configToml(dataDir: string, clusterName: string, ports: RestateServerPorts, extra: string | undefined, opts: RestateServerOptions = {}): string {
