@@ -33,7 +33,8 @@ export interface DenoGlobal {
 }
 
 import { toFetchFunction, type EndpointBuilderLike } from "../shared/fetch-target.js";
-import { baseUrl, runningServer, type FetchFunction, type FetchHandlerLike, type RunningServer, type ServeOptions as ListenAddress } from "../shared/types.js";
+import type { FetchFunction, FetchHandlerLike } from "../shared/types.js";
+import { baseUrl, runningServer, type RunningServer, type ServeOptions as ListenAddress } from "../shared/running-server.js";
 
 export { toFetchFunction, type EndpointBuilderLike, type FetchFunction, type FetchHandlerLike, type RunningServer };
 
