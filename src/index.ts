@@ -19,10 +19,10 @@ export {
   createObjectSharedHandler,
   createWorkflowHandler,
   createWorkflowSharedHandler,
-} from "./context/definitions.js";
-export type * from "./context/rpc-types.js";
-export type * from "./context/descriptor-types.js";
-export { iface, implement } from "./context/interface.js";
+} from "./definition/builders.js";
+export type * from "./definition/types.js";
+export type * from "./definition/contract-types.js";
+export { iface, implement } from "./definition/contract.js";
 
 export { serde } from "./serde/index.js";
 export type { Serde } from "./serde/index.js";

@@ -40,5 +40,5 @@ export type {
   WorkflowDefinition,
   WorkflowDefinitionFrom,
   InferArg as InferArgType,
-} from "../context/rpc-types.js";
+} from "../definition/types.js";
 export type { Duration } from "../context/duration.js";

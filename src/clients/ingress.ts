@@ -16,7 +16,7 @@ import { IngressPool, ingressUrls } from "./failover.js";
 import { pathOf } from "./http.js";
 import { isOptsLike } from "./opts.js";
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from "./retry.js";
-import type { HandlerDescriptor } from "../context/descriptor-types.js";
+import type { HandlerDescriptor } from "../definition/contract-types.js";
 import type {
   ConnectionOpts,
   GenericIngressRequest,

@@ -11,8 +11,8 @@ import type {
   VirtualObjectDefinitionFrom,
   Workflow,
   WorkflowDefinitionFrom,
-} from "../context/rpc-types.js";
-import type { HandlerDescriptor, InferInput, InferOutput, ObjectDescriptor, ServiceDescriptor, WorkflowDescriptor } from "../context/descriptor-types.js";
+} from "../definition/types.js";
+import type { HandlerDescriptor, InferInput, InferOutput, ObjectDescriptor, ServiceDescriptor, WorkflowDescriptor } from "../definition/contract-types.js";
 import type { Opts, SendOpts } from "./opts.js";
 import type { RetryPolicy } from "./retry.js";
 

@@ -2,9 +2,13 @@
 // and, where there is something to wait for, a RestatePromise over the notification that will carry the result.
 
 import type { InvocationMachine } from "../machine/invocation-machine.js";
+import type { InvocationInput } from "../machine/invocation-input.js";
 import { CANCEL_KEY, namedSignalKey, type NotificationKey } from "../machine/notifications.js";
 import * as sys from "../machine/syscalls.js";
-import { serde as serdes, type Serde } from "../serde/index.js";
+// binary straight from its module: the `serde` namespace re-export cannot be tree-shaken (it would pull serde.schema
+// into every Worker bundle).
+import { binary } from "../serde/binary.js";
+import type { Serde } from "../serde/index.js";
 import { makeCallClient, makeSendClient, type CallSpec, type SendSpec } from "./clients.js";
 import { DurablePromiseImpl } from "./durable-promise.js";
 import { durationToMs, type Duration } from "./duration.js";
@@ -25,7 +29,8 @@ export interface InvocationMeta {
   handler: string;
   attemptHeaders: Headers;
   extraArgs: unknown[];
-  randomSeed: bigint;
+  /** The invocation's id, key, headers, body, random seed and retry counters (InvocationMachine.readInput). */
+  input: InvocationInput;
   attemptCompletedSignal: () => AbortSignal;
   /** Serde for state, run results, awakeables, signals and promises when the call site names none. */
   defaultSerde: Serde<unknown>;
@@ -41,7 +46,6 @@ export interface InvocationMeta {
 
 type RunOptions<T> = RunRetryOptions & { serde?: Serde<T>; eager?: boolean };
 
-const EMPTY = new Uint8Array(0);
 
 export class InvocationPromiseImpl<T> extends RestatePromiseImpl<T> {
   constructor(node: PromiseNode, owner: PromiseOwner, readonly invocationId: Promise<string>) {
@@ -51,35 +55,35 @@ export class InvocationPromiseImpl<T> extends RestatePromiseImpl<T> {
 
 export class ContextImpl implements PromiseOwner {
   readonly scheduler: Scheduler;
-  private replayAwareConsole: Console | undefined;
+  #replayAwareConsole: Console | undefined;
   readonly key: string;
-  private random: DeterministicRandom | undefined;
+  #random: DeterministicRandom | undefined;
   /** Invocation-id notifications of calls made, to cancel those children when this invocation is cancelled. */
-  private readonly childInvocationIds: NotificationKey[] = [];
-  private requestView: unknown;
+  readonly #childInvocationIds: NotificationKey[] = [];
+  #requestView: unknown;
   /** Names of the ctx.run closures whose synchronous part is executing (context calls there would hang or break replay). */
-  private readonly runsExecuting: string[] = [];
+  readonly #runsExecuting: string[] = [];
   /** The attempt's hooks around each ctx.run closure that executes (set by runAttempt). */
   runInterceptor: RunInterceptor | undefined;
   /** explicitCancellation: invocation ids of the calls made since the last cancelPreviousCalls(). */
-  private trackedCalls: LeafNode[] | undefined;
+  #trackedCalls: LeafNode[] | undefined;
   /** The promise ctx.cancellation() hands out until the cancel signal it waits for has arrived. */
-  private cancellationPromise: { leaf: StreamLeafNode; promise: RestatePromise<void> } | undefined;
+  #cancellationPromise: { leaf: StreamLeafNode; promise: RestatePromise<void> } | undefined;
 
   constructor(
     readonly machine: InvocationMachine,
     readonly meta: InvocationMeta,
   ) {
     this.scheduler = new Scheduler(machine, meta.explicitCancellation ?? false);
-    if (meta.explicitCancellation) this.trackedCalls = [];
-    this.scheduler.onCancelDelivered = () => this.cancelChildren();
-    this.key = machine.startMessage.key ?? "";
+    if (meta.explicitCancellation) this.#trackedCalls = [];
+    this.scheduler.onCancelDelivered = () => this.#cancelChildren();
+    this.key = meta.input.key;
   }
 
   get console(): Console {
-    return (this.replayAwareConsole ??= makeReplayAwareConsole(
+    return (this.#replayAwareConsole ??= makeReplayAwareConsole(
       this.machine,
-      { invocationId: this.machine.startMessage.debugId ?? "", service: this.meta.service, handler: this.meta.handler, key: this.key || undefined, request: this.request() },
+      { invocationId: this.meta.input.debugId, service: this.meta.service, handler: this.meta.handler, key: this.key || undefined, request: this.request() },
       this.meta.logger,
     ));
   }
@@ -108,11 +112,11 @@ export class ContextImpl implements PromiseOwner {
     if (options?.eager ?? this.meta.eagerRuns) this.scheduler.eager.markEager(handle.key);
     if (handle.needsExecution) {
       const guarded = () => {
-        this.runsExecuting.push(name);
+        this.#runsExecuting.push(name);
         try {
           return action();
         } finally {
-          this.runsExecuting.pop();
+          this.#runsExecuting.pop();
         }
       };
       executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
@@ -128,7 +132,7 @@ export class ContextImpl implements PromiseOwner {
 
   get rand(): DeterministicRandom {
     this.refuseNested("ctx.rand");
-    return (this.random ??= new DeterministicRandom(this.meta.randomSeed));
+    return (this.#random ??= new DeterministicRandom(this.meta.input.randomSeed));
   }
 
   readonly date = {
@@ -139,7 +143,7 @@ export class ContextImpl implements PromiseOwner {
 
   /** Every durable operation refuses to start inside a ctx.run closure (it would hang the run or break replay). */
   refuseNested(operation: string, arg?: string): void {
-    const run = this.runsExecuting[this.runsExecuting.length - 1];
+    const run = this.#runsExecuting[this.#runsExecuting.length - 1];
     if (run !== undefined) throw nestedInRunError(`${operation}(${arg === undefined ? "" : `'${arg}'`})`, run);
   }
 
@@ -217,19 +221,19 @@ export class ContextImpl implements PromiseOwner {
    */
   cancellation(): RestatePromise<void> {
     this.refuseNested("ctx.cancellation");
-    const current = this.cancellationPromise;
+    const current = this.#cancellationPromise;
     if (current && current.leaf.bound === undefined) return current.promise;
     const leaf = new StreamLeafNode(CANCEL_KEY, () => ({ ok: true, value: undefined }));
     const promise = this.wrap<void>(leaf);
-    this.cancellationPromise = { leaf, promise };
+    this.#cancellationPromise = { leaf, promise };
     return promise;
   }
 
   /** Cancels the calls made since the last time (explicitCancellation; resolves to [] otherwise), with their ids. */
   cancelPreviousCalls(): RestatePromise<string[]> {
     this.refuseNested("ctx.cancelPreviousCalls");
-    if (!this.trackedCalls) return this.wrap(new ConstNode({ ok: true, value: [] }));
-    const ids = this.trackedCalls.splice(0);
+    if (!this.#trackedCalls) return this.wrap(new ConstNode({ ok: true, value: [] }));
+    const ids = this.#trackedCalls.splice(0);
     const node = new MapNode(new CombinatorNode("allSettled", ids), (o) => {
       if (!o.ok) return o;
       const cancelled: string[] = [];
@@ -282,9 +286,9 @@ export class ContextImpl implements PromiseOwner {
   callRaw<T>(spec: CallSpec, parameter: Uint8Array, output: Serde<T>): InvocationPromiseImpl<T> {
     this.refuseNested("call", `${spec.service}/${spec.handler}`);
     const { invocationIdKey, resultKey } = sys.call(this.machine, spec, parameter, spec.name ?? "");
-    this.childInvocationIds.push(invocationIdKey);
+    this.#childInvocationIds.push(invocationIdKey);
     const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
-    this.trackedCalls?.push(idLeaf);
+    this.#trackedCalls?.push(idLeaf);
     const id = this.wrap<string>(idLeaf);
     return new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
   }
@@ -342,8 +346,8 @@ export class ContextImpl implements PromiseOwner {
     service: string; method: string; parameter: REQ; key?: string; headers?: Record<string, string>;
     inputSerde?: Serde<REQ>; outputSerde?: Serde<RES>; idempotencyKey?: string; scope?: string; limitKey?: string; name?: string;
   }): InvocationPromiseImpl<RES> {
-    const input = (call.inputSerde ?? serdes.binary) as Serde<REQ>;
-    const output = (call.outputSerde ?? serdes.binary) as Serde<RES>;
+    const input = (call.inputSerde ?? binary) as Serde<REQ>;
+    const output = (call.outputSerde ?? binary) as Serde<RES>;
     return this.callRaw({ ...call, handler: call.method }, input.serialize(call.parameter), output);
   }
 
@@ -351,21 +355,21 @@ export class ContextImpl implements PromiseOwner {
     service: string; method: string; parameter: REQ; key?: string; headers?: Record<string, string>;
     inputSerde?: Serde<REQ>; delay?: Duration | number; idempotencyKey?: string; scope?: string; limitKey?: string; name?: string;
   }): { invocationId: Promise<string> } {
-    const input = (call.inputSerde ?? serdes.binary) as Serde<REQ>;
+    const input = (call.inputSerde ?? binary) as Serde<REQ>;
     return this.sendRaw({ ...call, handler: call.method }, input.serialize(call.parameter));
   }
 
   // ---- request -----------------------------------------------------------------------------------------------------
 
   request() {
-    return (this.requestView ??= buildRequestView(this));
+    return (this.#requestView ??= buildRequestView(this));
   }
 
   /** On cancellation, cancel the calls this invocation made whose invocation ids were known before the cancel. */
-  private cancelChildren(): void {
+  #cancelChildren(): void {
     const store = this.machine.notifications;
     const cancelSeq = store.get(CANCEL_KEY)?.seq ?? -1;
-    for (const key of this.childInvocationIds) {
+    for (const key of this.#childInvocationIds) {
       const n = store.get(key);
       if (n && n.seq < cancelSeq && n.result.tag === "invocationId") {
         sys.sendSignal(this.machine, n.result.invocationId, { idx: 1 }, { void: true });
@@ -395,10 +399,9 @@ function asTerminal(reason: string | TerminalError): TerminalError {
 }
 
 function buildRequestView(ctx: ContextImpl) {
-  const m = ctx.machine;
-  const start = m.startMessage;
+  const start = ctx.meta.input;
   const headers = new Map<string, string>();
-  for (const h of m.inputCommand.headers ?? []) headers.set((h.key ?? "").toLowerCase(), h.value ?? "");
+  for (const h of start.headers) headers.set((h.key ?? "").toLowerCase(), h.value ?? "");
   const attemptHeaders = new Map<string, string>();
   ctx.meta.attemptHeaders.forEach((v, k) => attemptHeaders.set(k, v));
   const target = {
@@ -409,10 +412,10 @@ function buildRequestView(ctx: ContextImpl) {
   };
   return {
     target,
-    id: start.debugId ?? "",
+    id: start.debugId,
     headers,
     attemptHeaders,
-    body: m.inputCommand.value?.content ?? EMPTY,
+    body: start.body,
     extraArgs: ctx.meta.extraArgs,
     idempotencyKey: start.idempotencyKey ?? headers.get("idempotency-key"),
     scope: start.scope,

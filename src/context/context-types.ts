@@ -19,7 +19,7 @@ import type {
   VirtualObjectDefinitionFrom,
   Workflow,
   WorkflowDefinitionFrom,
-} from "./rpc-types.js";
+} from "../definition/types.js";
 
 import type {
   ClientFromDescriptors,
@@ -28,7 +28,7 @@ import type {
   SendClientFromDescriptors,
   ServiceDescriptor,
   WorkflowDescriptor,
-} from "./descriptor-types.js";
+} from "../definition/contract-types.js";
 
 export type { RestatePromise } from "./restate-promise.js";
 

@@ -11,38 +11,42 @@ import type { RestatePromise } from "./restate-promise.js";
 
 export class DurablePromiseImpl<T> implements Promise<T> {
   readonly [Symbol.toStringTag] = "Promise";
-  private read: RestatePromise<T> | undefined;
+  #read: RestatePromise<T> | undefined;
+
+  readonly #ctx: ContextImpl;
+  readonly #name: string;
+  readonly #serde: Serde<T>;
 
   constructor(
-    private readonly ctx: ContextImpl,
-    private readonly name: string,
-    private readonly serde: Serde<T>,
-  ) {}
+    ctx: ContextImpl,
+    name: string,
+    serde: Serde<T>,
+  ) {this.#ctx = ctx; this.#name = name; this.#serde = serde; }
 
   /** Waits for the promise's value; the GetPromise command is issued once, on first use. */
   get(): RestatePromise<T> {
-    if (!this.read) this.ctx.refuseNested("ctx.promise.get", this.name);
-    return (this.read ??= this.ctx.wrap<T>(new LeafNode(sys.getPromise(this.ctx.machine, this.name), valueOutcome(this.serde))));
+    if (!this.#read) this.#ctx.refuseNested("ctx.promise.get", this.#name);
+    return (this.#read ??= this.#ctx.wrap<T>(new LeafNode(sys.getPromise(this.#ctx.machine, this.#name), valueOutcome(this.#serde))));
   }
 
   peek(): Promise<T | undefined> {
-    this.ctx.refuseNested("ctx.promise.peek", this.name);
-    return this.ctx.wrap<T | undefined>(new LeafNode(sys.peekPromise(this.ctx.machine, this.name), valueOutcome(this.serde)));
+    this.#ctx.refuseNested("ctx.promise.peek", this.#name);
+    return this.#ctx.wrap<T | undefined>(new LeafNode(sys.peekPromise(this.#ctx.machine, this.#name), valueOutcome(this.#serde)));
   }
 
   resolve(value?: T): Promise<void> {
-    this.ctx.refuseNested("ctx.promise.resolve", this.name);
-    const serde = this.serde as Serde<T | undefined>;
-    const bytes = serializeFor(`ctx.promise('${this.name}') value`, value, (v) => serde.serialize(v));
-    const key = sys.completePromise(this.ctx.machine, this.name, { value: bytes });
-    return this.ctx.wrap<void>(new LeafNode(key, valueOutcome(this.serde)));
+    this.#ctx.refuseNested("ctx.promise.resolve", this.#name);
+    const serde = this.#serde as Serde<T | undefined>;
+    const bytes = serializeFor(`ctx.promise('${this.#name}') value`, value, (v) => serde.serialize(v));
+    const key = sys.completePromise(this.#ctx.machine, this.#name, { value: bytes });
+    return this.#ctx.wrap<void>(new LeafNode(key, valueOutcome(this.#serde)));
   }
 
   reject(errorMsg: string): Promise<void> {
-    this.ctx.refuseNested("ctx.promise.reject", this.name);
+    this.#ctx.refuseNested("ctx.promise.reject", this.#name);
     const failure = failureOf(new TerminalError(errorMsg));
-    const key = sys.completePromise(this.ctx.machine, this.name, { failure });
-    return this.ctx.wrap<void>(new LeafNode(key, valueOutcome(this.serde)));
+    const key = sys.completePromise(this.#ctx.machine, this.#name, { failure });
+    return this.#ctx.wrap<void>(new LeafNode(key, valueOutcome(this.#serde)));
   }
 
   then<A = T, B = never>(

@@ -12,38 +12,40 @@ import type { NotificationLookup, PromiseNode } from "./promise-node.js";
 
 export class EagerRuns implements NotificationLookup {
   /** Completion keys of runs created with eager execution enabled (the same set on every attempt). */
-  private readonly eagerKeys = new Set<NotificationKey>();
+  readonly #eagerKeys = new Set<NotificationKey>();
   /** Results proposed in this attempt, with the position they take in the server's order. */
-  private readonly proposed = new Map<NotificationKey, StoredNotification>();
+  readonly #proposed = new Map<NotificationKey, StoredNotification>();
 
-  constructor(private readonly store: NotificationStore) {}
+  readonly #store: NotificationStore;
+
+  constructor(store: NotificationStore) {this.#store = store; }
 
   markEager(key: NotificationKey): void {
-    this.eagerKeys.add(key);
+    this.#eagerKeys.add(key);
   }
 
   /** Records a proposal; in request-response mode nothing else can arrive, so proposal order is the journal order. */
   recordProposal(key: NotificationKey, result: NotificationResult): void {
-    if (!this.eagerKeys.has(key) || this.store.has(key)) return;
-    this.proposed.set(key, { seq: this.store.size + this.proposed.size, result });
+    if (!this.#eagerKeys.has(key) || this.#store.has(key)) return;
+    this.#proposed.set(key, { seq: this.#store.size + this.#proposed.size, result });
   }
 
   /** How many awaited run results this attempt used before the server stored them. */
   get count(): number {
-    return this.proposed.size;
+    return this.#proposed.size;
   }
 
   /** An await made only of eager runs. */
   isEagerAwait(node: PromiseNode): boolean {
     const keys = node.leafKeys();
-    return keys.length > 0 && keys.every((k) => this.eagerKeys.has(k));
+    return keys.length > 0 && keys.every((k) => this.#eagerKeys.has(k));
   }
 
   get(key: NotificationKey): StoredNotification | undefined {
-    return this.store.get(key) ?? this.proposed.get(key);
+    return this.#store.get(key) ?? this.#proposed.get(key);
   }
 
   has(key: NotificationKey): boolean {
-    return this.store.has(key) || this.proposed.has(key);
+    return this.#store.has(key) || this.#proposed.has(key);
   }
 }

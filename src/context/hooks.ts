@@ -7,7 +7,7 @@
 // what they opened (spans, timers) and rethrow.
 
 import type { Request } from "./context-types.js";
-import type { Hooks, HooksProvider } from "./rpc-types.js";
+import type { Hooks, HooksProvider } from "../definition/types.js";
 
 export type HandlerInterceptor = (next: () => Promise<void>) => Promise<void>;
 export type RunInterceptor = (name: string, next: () => Promise<void>) => Promise<void>;

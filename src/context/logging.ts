@@ -2,7 +2,7 @@
 // replay flag and invocation context), a console transport with a level threshold, and the per-endpoint choice of
 // transport. Everything here is plain JavaScript: it runs unchanged on Workers, Deno, Bun and Node.
 
-import type { HandlerEntry, ServiceEntry } from "./rpc-entry.js";
+import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
 import type { Request } from "./context-types.js";
 
 export enum RestateLogLevel {

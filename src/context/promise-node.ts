@@ -24,15 +24,15 @@ export interface Resolution {
 }
 
 export abstract class PromiseNode {
-  private resolved: Resolution | undefined;
+  #resolved: Resolution | undefined;
 
   /** The resolution, once the notifications it depends on are in; memoized because it can never change. */
   resolve(store: NotificationLookup): Resolution | undefined {
-    if (this.resolved) return this.resolved;
+    if (this.#resolved) return this.#resolved;
     const handedBefore = store.candidatesHanded;
     const r = this.compute(store);
     // A resolution that depends on a stream item not bound yet is tentative: the await may not take that item.
-    if (r && store.candidatesHanded === handedBefore) this.resolved = r;
+    if (r && store.candidatesHanded === handedBefore) this.#resolved = r;
     return r;
   }
 
@@ -45,11 +45,14 @@ export abstract class PromiseNode {
 
 /** Waits for one notification; `convert` turns the raw result into the value or error user code sees. */
 export class LeafNode extends PromiseNode {
+  readonly #convert: (result: NotificationResult) => Outcome;
+
   constructor(
     readonly key: NotificationKey,
-    private readonly convert: (result: NotificationResult) => Outcome,
+    convert: (result: NotificationResult) => Outcome,
   ) {
     super();
+    this.#convert = convert;
   }
 
   protected compute(store: NotificationLookup): Resolution | undefined {
@@ -57,7 +60,7 @@ export class LeafNode extends PromiseNode {
     if (!n) return undefined;
     let outcome: Outcome;
     try {
-      outcome = this.convert(n.result);
+      outcome = this.#convert(n.result);
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -82,11 +85,14 @@ export class LeafNode extends PromiseNode {
 export class StreamLeafNode extends PromiseNode {
   bound: StoredNotification | undefined;
 
+  readonly #convert: (result: NotificationResult) => Outcome;
+
   constructor(
     readonly stream: NotificationKey,
-    private readonly convert: (result: NotificationResult) => Outcome,
+    convert: (result: NotificationResult) => Outcome,
   ) {
     super();
+    this.#convert = convert;
   }
 
   protected compute(store: NotificationLookup): Resolution | undefined {
@@ -94,7 +100,7 @@ export class StreamLeafNode extends PromiseNode {
     if (!n) return undefined;
     let outcome: Outcome;
     try {
-      outcome = this.convert(n.result);
+      outcome = this.#convert(n.result);
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -117,31 +123,37 @@ export class StreamLeafNode extends PromiseNode {
  * the leaves whose candidate came at or before R and consumes those items; the others stay unbound for later reads.
  */
 export class StreamSession implements NotificationLookup {
-  private readonly candidates = new Map<StreamLeafNode, StoredNotification>();
-  private readonly perStream = new Map<NotificationKey, number>();
+  readonly #candidates = new Map<StreamLeafNode, StoredNotification>();
+  readonly #perStream = new Map<NotificationKey, number>();
   candidatesHanded = 0;
 
+  readonly #base: NotificationLookup;
+  readonly #streams: { peekStream(key: NotificationKey, offset: number): StoredNotification | undefined; takeStream(key: NotificationKey): StoredNotification | undefined };
+
   constructor(
-    private readonly base: NotificationLookup,
-    private readonly streams: { peekStream(key: NotificationKey, offset: number): StoredNotification | undefined; takeStream(key: NotificationKey): StoredNotification | undefined },
-  ) {}
+    base: NotificationLookup,
+    streams: { peekStream(key: NotificationKey, offset: number): StoredNotification | undefined; takeStream(key: NotificationKey): StoredNotification | undefined },
+  ) {
+    this.#base = base;
+    this.#streams = streams;
+  }
 
   get(key: NotificationKey): StoredNotification | undefined {
-    return this.base.get(key);
+    return this.#base.get(key);
   }
 
   has(key: NotificationKey): boolean {
-    return this.base.has(key);
+    return this.#base.has(key);
   }
 
   streamCandidate(leaf: StreamLeafNode): StoredNotification | undefined {
-    let c = this.candidates.get(leaf);
+    let c = this.#candidates.get(leaf);
     if (c === undefined) {
-      const offset = this.perStream.get(leaf.stream) ?? 0;
-      c = this.streams.peekStream(leaf.stream, offset);
+      const offset = this.#perStream.get(leaf.stream) ?? 0;
+      c = this.#streams.peekStream(leaf.stream, offset);
       if (c === undefined) return undefined;
-      this.perStream.set(leaf.stream, offset + 1);
-      this.candidates.set(leaf, c);
+      this.#perStream.set(leaf.stream, offset + 1);
+      this.#candidates.set(leaf, c);
     }
     this.candidatesHanded++;
     return c;
@@ -149,9 +161,9 @@ export class StreamSession implements NotificationLookup {
 
   /** Binds the leaves whose candidate is at or before `seq`, consuming their items in stream order. */
   commit(seq: number): void {
-    for (const [leaf, item] of this.candidates) {
+    for (const [leaf, item] of this.#candidates) {
       if (item.seq > seq) continue;
-      const taken = this.streams.takeStream(leaf.stream);
+      const taken = this.#streams.takeStream(leaf.stream);
       leaf.bound = taken ?? item;
     }
   }
@@ -159,11 +171,14 @@ export class StreamSession implements NotificationLookup {
 
 /** Already resolved (RestatePromise.resolve/reject, or a value known without the server). Orders before everything. */
 export class ConstNode extends PromiseNode {
-  constructor(private readonly outcome: Outcome) {
+  readonly #outcome: Outcome;
+
+  constructor(outcome: Outcome) {
     super();
+    this.#outcome = outcome;
   }
   protected compute(): Resolution {
-    return { seq: -1, outcome: this.outcome };
+    return { seq: -1, outcome: this.#outcome };
   }
   pending(): undefined {
     return undefined;
@@ -189,29 +204,31 @@ export class NeverNode extends PromiseNode {
 
 /** Transforms a child's outcome (RestatePromise.map, deserialization of combinator results). */
 export class MapNode extends PromiseNode {
-  constructor(
-    private readonly child: PromiseNode,
-    private readonly transform: (outcome: Outcome) => Outcome,
-  ) {
+  readonly #child: PromiseNode;
+  readonly #transform: (outcome: Outcome) => Outcome;
+
+  constructor(child: PromiseNode, transform: (outcome: Outcome) => Outcome) {
     super();
+    this.#child = child;
+    this.#transform = transform;
   }
   protected compute(store: NotificationLookup): Resolution | undefined {
-    const r = this.child.resolve(store);
+    const r = this.#child.resolve(store);
     if (!r) return undefined;
     let outcome: Outcome;
     try {
-      outcome = this.transform(r.outcome);
+      outcome = this.#transform(r.outcome);
     } catch (error) {
       outcome = { ok: false, error };
     }
     return { seq: r.seq, outcome };
   }
   pending(store: NotificationLookup) {
-    return this.child.pending(store);
+    return this.#child.pending(store);
   }
 
   leafKeys(): NotificationKey[] {
-    return this.child.leafKeys();
+    return this.#child.leafKeys();
   }
 }
 
@@ -225,15 +242,18 @@ const PROTOCOL_COMBINATOR: Record<CombinatorKind, CombinatorType> = {
 };
 
 export class CombinatorNode extends PromiseNode {
+  readonly #children: PromiseNode[];
+
   constructor(
     readonly kind: CombinatorKind,
-    private readonly children: PromiseNode[],
+    children: PromiseNode[],
   ) {
     super();
+    this.#children = children;
   }
 
   protected compute(store: NotificationLookup): Resolution | undefined {
-    const rs = this.children.map((c) => c.resolve(store));
+    const rs = this.#children.map((c) => c.resolve(store));
     const done = rs.filter((r): r is Resolution => r !== undefined);
     const earliest = (pred: (r: Resolution) => boolean) =>
       done.filter(pred).reduce<Resolution | undefined>((a, r) => (a === undefined || r.seq < a.seq ? r : a), undefined);
@@ -266,13 +286,13 @@ export class CombinatorNode extends PromiseNode {
   }
 
   leafKeys(): NotificationKey[] {
-    return this.children.flatMap((c) => c.leafKeys());
+    return this.#children.flatMap((c) => c.leafKeys());
   }
 
   pending(store: NotificationLookup): AwaitTree | undefined {
     if (this.resolve(store)) return undefined;
     const tree: AwaitTree = { combinator: PROTOCOL_COMBINATOR[this.kind], leaves: [], children: [] };
-    for (const child of this.children) {
+    for (const child of this.#children) {
       const p = child.pending(store);
       if (p === undefined) continue;
       if (typeof p === "object") tree.children.push(p);

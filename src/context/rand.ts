@@ -91,15 +91,6 @@ export class DeterministicRandom {
   }
 }
 
-/**
- * Seed for protocol V5, whose StartMessage carries no random_seed: the first 8 bytes, big-endian,
- * of SHA-256 over the invocation id bytes (what the reference VM does).
- */
-export async function seedFromInvocationId(id: Uint8Array): Promise<bigint> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", id as Uint8Array<ArrayBuffer>));
-  return new DataView(digest.buffer).getBigUint64(0, false);
-}
-
 function splitMix64(seed: bigint, count: number): bigint[] {
   const out: bigint[] = [];
   let state = seed;

@@ -20,42 +20,42 @@ export type RestatePromise<T> = Promise<T> & {
 
 export class RestatePromiseImpl<T> implements Promise<T> {
   readonly [Symbol.toStringTag] = "Promise";
-  private settled: Promise<T> | undefined;
+  #settled: Promise<T> | undefined;
 
   constructor(
     readonly node: PromiseNode,
     readonly owner: PromiseOwner | undefined,
   ) {}
 
-  private native(): Promise<T> {
-    if (!this.settled) {
+  #native(): Promise<T> {
+    if (!this.#settled) {
       if (this.owner) {
         const { node, owner } = this;
-        this.settled = new Promise<T>((resolve, reject) => owner.scheduler.await(node, resolve as (v: unknown) => void, reject));
+        this.#settled = new Promise<T>((resolve, reject) => owner.scheduler.await(node, resolve as (v: unknown) => void, reject));
       } else {
         // Constants (RestatePromise.resolve/reject, combinators of constants) need no server; a pending constant
         // (RestatePromise.race([])) never settles, as in the official SDK.
         const r = this.node.resolve(NO_NOTIFICATIONS);
-        if (!r) this.settled = new Promise<T>(() => {});
-        else this.settled = r.outcome.ok ? Promise.resolve(r.outcome.value as T) : Promise.reject(r.outcome.error);
+        if (!r) this.#settled = new Promise<T>(() => {});
+        else this.#settled = r.outcome.ok ? Promise.resolve(r.outcome.value as T) : Promise.reject(r.outcome.error);
       }
     }
-    return this.settled;
+    return this.#settled;
   }
 
   then<A = T, B = never>(
     onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.native().then(onfulfilled, onrejected);
+    return this.#native().then(onfulfilled, onrejected);
   }
 
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
-    return this.native().catch(onrejected);
+    return this.#native().catch(onrejected);
   }
 
   finally(onfinally?: (() => void) | null): Promise<T> {
-    return this.native().finally(onfinally);
+    return this.#native().finally(onfinally);
   }
 
   orTimeout(millis: Duration | number): RestatePromise<T> {

@@ -1,14 +1,11 @@
 // Decides, for every await in user code, whether it resolves now, waits for the server, or ends the attempt.
 //
 // An await resolves as soon as its notifications are in. Otherwise it waits; once user code has nothing left to do
-// (checked after a macrotask, when every microtask has run) and no ctx.run closure is executing:
-//   - the request body still open (bidirectional) → keep waiting for notifications;
-//   - still replaying → the journal has no result for what the code awaits: the code changed (journal mismatch);
-//   - otherwise → suspend, listing everything awaited, and let the server resume us.
+// (checked after a macrotask, when every microtask has run) the machine decides (InvocationMachine.decideAwait):
+// keep waiting, suspend on what is awaited, or end with a journal mismatch while the journal still holds commands.
 
-import { ErrorCode } from "../protocol/errors.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
-import { CANCEL_KEY, completionKey, describeKey, type NotificationKey } from "../machine/notifications.js";
+import { CANCEL_KEY, completionKey } from "../machine/notifications.js";
 import type { AwaitTree } from "../machine/await-tree.js";
 import { CancelledError } from "./errors.js";
 import { EagerRuns } from "./eager-runs.js";
@@ -26,55 +23,56 @@ const nextMacrotask: (fn: () => void) => void =
     : (fn) => setTimeout(fn, 0);
 
 export class Scheduler {
-  private waiters: Waiter[] = [];
-  private runningRuns = 0;
-  private runsIdle: (() => void)[] = [];
-  private settleScheduled = false;
-  private cancelDelivered = false;
+  #waiters: Waiter[] = [];
+  #runningRuns = 0;
+  #runsIdle: (() => void)[] = [];
+  #settleScheduled = false;
+  #cancelDelivered = false;
   /** Called when a cancellation is delivered to user code (to cancel child invocations). */
   onCancelDelivered: (() => void) | undefined;
   /** Run results this attempt may use before they are stored (eager runs, request-response mode). */
   readonly eager: EagerRuns;
-  /** Why the attempt suspended: the awaited notifications, for telemetry. */
-  suspendedOn: string | undefined;
 
   /**
    * explicitCancellation: a cancel signal does not reject awaits (and does not cancel the calls this invocation made);
    * user code reads it through ctx.cancellation().
    */
+  readonly #machine: InvocationMachine;
+
   constructor(
-    private readonly machine: InvocationMachine,
+    machine: InvocationMachine,
     readonly explicitCancellation = false,
   ) {
+    this.#machine = machine;
     this.eager = new EagerRuns(machine.notifications);
-    machine.onRunProposed = (id, result) => this.eager.recordProposal(completionKey(id), result);
-    machine.onNotification = () => {
-      this.recheckWaiters();
+    machine.onRunProposed((id, result) => this.eager.recordProposal(completionKey(id), result));
+    machine.onNotification(() => {
+      this.#recheckWaiters();
       this.scheduleSettle();
-    };
+    });
     // Bidirectional: once the server closes its side nothing more can arrive; suspend if we are waiting.
-    machine.onInputClosed = () => this.scheduleSettle();
+    machine.onInputClosed(() => this.scheduleSettle());
   }
 
   /** Registers an await of `node`; settles the native promise now if possible. */
   await(node: PromiseNode, resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
-    if (this.machine.state === "closed") return; // the attempt is over: this await never settles
+    if (this.#machine.isClosed) return; // the attempt is over: this await never settles
     const waiter = { node, resolve, reject };
-    if (!this.trySettle(waiter)) {
-      this.waiters.push(waiter);
+    if (!this.#trySettle(waiter)) {
+      this.#waiters.push(waiter);
       this.scheduleSettle();
     }
   }
 
   runStarted(): void {
-    this.runningRuns++;
+    this.#runningRuns++;
   }
 
   runFinished(): void {
-    this.runningRuns--;
-    if (this.runningRuns === 0) {
-      const idle = this.runsIdle;
-      this.runsIdle = [];
+    this.#runningRuns--;
+    if (this.#runningRuns === 0) {
+      const idle = this.#runsIdle;
+      this.#runsIdle = [];
       for (const f of idle) f();
     }
     this.scheduleSettle();
@@ -82,24 +80,24 @@ export class Scheduler {
 
   /** Resolves once no ctx.run closure is executing (so their proposals are written before the output). */
   whenRunsIdle(): Promise<void> {
-    if (this.runningRuns === 0) return Promise.resolve();
-    return new Promise((r) => this.runsIdle.push(r));
+    if (this.#runningRuns === 0) return Promise.resolve();
+    return new Promise((r) => this.#runsIdle.push(r));
   }
 
-  private trySettle(w: Waiter): boolean {
-    const store = this.machine.notifications;
+  #trySettle(w: Waiter): boolean {
+    const store = this.#machine.notifications;
     const eagerAwait = this.eager.isEagerAwait(w.node);
     const session = new StreamSession(store, store);
     let r: Resolution | undefined = w.node.resolve(session);
     // Eager: results proposed in this attempt, usable only once nothing more can arrive on the request.
-    if (!r && eagerAwait && this.machine.isInputClosed) r = w.node.resolve(this.eager);
-    const cancel = this.cancelDelivered || this.explicitCancellation ? undefined : store.get(CANCEL_KEY);
+    if (!r && eagerAwait && this.#machine.isInputClosed) r = w.node.resolve(this.eager);
+    const cancel = this.#cancelDelivered || this.explicitCancellation ? undefined : store.get(CANCEL_KEY);
     // An await of eager runs that has its results ignores a cancel stored before them (see eager-runs.ts).
     // `<=`: an await that resolves through the cancel signal itself (ctx.cancellation() without explicitCancellation)
     // is cancelled too, as in the official SDK.
     if (cancel && (!r || cancel.seq <= r.seq) && !(eagerAwait && r)) {
       // Each cancellation is delivered to exactly one await; later awaits proceed (e.g. compensations).
-      this.cancelDelivered = true;
+      this.#cancelDelivered = true;
       this.onCancelDelivered?.();
       w.reject(new CancelledError());
       return true;
@@ -111,54 +109,40 @@ export class Scheduler {
     return true;
   }
 
-  private recheckWaiters(): boolean {
-    if (this.waiters.length === 0) return false;
-    const before = this.waiters.length;
-    this.waiters = this.waiters.filter((w) => !this.trySettle(w));
-    return this.waiters.length !== before;
+  #recheckWaiters(): boolean {
+    if (this.#waiters.length === 0) return false;
+    const before = this.#waiters.length;
+    this.#waiters = this.#waiters.filter((w) => !this.#trySettle(w));
+    return this.#waiters.length !== before;
   }
 
   scheduleSettle(): void {
-    if (this.settleScheduled) return;
-    this.settleScheduled = true;
+    if (this.#settleScheduled) return;
+    this.#settleScheduled = true;
     nextMacrotask(() => {
-      this.settleScheduled = false;
-      this.settle();
+      this.#settleScheduled = false;
+      this.#settle();
     });
   }
 
-  private settle(): void {
-    const m = this.machine;
-    if (m.state === "closed") return;
-    if (this.recheckWaiters()) {
+  #settle(): void {
+    const m = this.#machine;
+    if (m.isClosed) return;
+    if (this.#recheckWaiters()) {
       // User code moved on; look again once it has done what it can.
       this.scheduleSettle();
       return;
     }
-    if (this.waiters.length === 0 || this.runningRuns > 0 || !m.isInputClosed) return;
-    const store = m.notifications;
-    const trees: AwaitTree[] = [];
-    for (const w of this.waiters) {
-      const p = w.node.pending(new StreamSession(store, store));
-      if (p !== undefined) trees.push(asAwaitTree(p));
-    }
-    if (m.isReplaying) {
-      const awaited = trees.flatMap(leavesOf).map(describeKey).join(", ");
-      m.fail({
-        code: ErrorCode.JOURNAL_MISMATCH,
-        message:
-          `Journal mismatch at command index ${m.commandIndex}: the code awaits ${awaited || "a result"}, which has no result in the journal, ` +
-          "while the journal still holds further commands. The handler code changed or is not deterministic.",
-        related: { index: m.commandIndex },
-        ...m.mismatchFailureBehavior(),
-      });
-      return;
-    }
-    this.suspendedOn = trees.flatMap(leavesOf).map(describeKey).join(", ");
-    m.suspend(trees, !this.cancelDelivered && !this.explicitCancellation);
+    if (this.#waiters.length === 0) return;
+    const pending = () => {
+      const store = m.notifications;
+      const trees: AwaitTree[] = [];
+      for (const w of this.#waiters) {
+        const p = w.node.pending(new StreamSession(store, store));
+        if (p !== undefined) trees.push(asAwaitTree(p));
+      }
+      return trees;
+    };
+    m.decideAwait(this.#runningRuns > 0, pending, !this.#cancelDelivered && !this.explicitCancellation);
   }
-}
-
-function leavesOf(tree: AwaitTree): NotificationKey[] {
-  return [...tree.leaves, ...tree.children.flatMap(leavesOf)];
 }

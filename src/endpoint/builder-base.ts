@@ -4,7 +4,7 @@
 // perdure/cloudflare, perdure/lambda) extends it and adds only `handler()` / `listen()` and its translation.
 // Kept free of anything platform-specific: it is part of every Workers bundle.
 
-import { serviceEntryOf } from "../context/definitions.js";
+import { serviceEntryOf } from "../definition/builders.js";
 import { normalizeAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 import { checkLoggerTransport, type LoggerTransport } from "../context/logging.js";
 import type { AttemptInfo } from "./invoke.js";

@@ -2,7 +2,7 @@
 // restate-server rejects unknown fields, so only fields of the negotiated manifest version are emitted;
 // a configured option that version cannot carry is an error rather than being silently dropped.
 
-import type { HandlerEntry, InheritableOptions, ServiceEntry } from "../context/rpc-entry.js";
+import type { HandlerEntry, InheritableOptions, ServiceEntry } from "../definition/service-model.js";
 import type { Serde } from "../serde/types.js";
 import { manifestContentType, pickManifestVersion, type ManifestVersion } from "../protocol/versions.js";
 import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";

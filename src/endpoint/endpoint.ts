@@ -2,7 +2,7 @@
 // `createEndpointHandler({ services, … })` → a fetch function. Both validate everything when the handler is built,
 // so configuration mistakes fail at startup rather than at the first request.
 
-import { serviceEntryOf, type ServiceEntry } from "../context/definitions.js";
+import { serviceEntryOf, type ServiceEntry } from "../definition/builders.js";
 import { createFetchCore, type FetchHandler } from "./fetch-handler.js";
 import { createIdentityVerifier } from "./identity.js";
 import { applyServiceDefaults } from "./service-options.js";

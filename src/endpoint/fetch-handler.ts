@@ -9,7 +9,7 @@ import {
   parseInvocationContentType,
 } from "../protocol/versions.js";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../protocol/frame.js";
-import type { ServiceEntry } from "../context/rpc-entry.js";
+import type { ServiceEntry } from "../definition/service-model.js";
 import { buildManifest, discoveryResponse, type ProtocolMode } from "./discovery.js";
 import { invokeRequestResponse, type AttemptInfo, type InvokeLimits } from "./invoke.js";
 import { invokeBidirectional } from "./invoke-bidi.js";

@@ -3,11 +3,11 @@
 // so run acks and completions reach the waiting code on the same request. When the server closes its side the
 // machine learns that nothing more will come, and a waiting handler suspends as in request-response mode.
 
-import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { ProtocolError } from "../protocol/errors.js";
 import { FrameDecoder } from "../protocol/frame.js";
 import { ensureError } from "../context/errors.js";
-import type { AttemptResult } from "../context/invocation.js";
-import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
+import type { AttemptResult } from "../context/attempt.js";
+import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
 import { attachCodec, invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
 import { decodeFrameValues } from "./journal-codec.js";
@@ -26,7 +26,7 @@ export function invokeBidirectional(
   output.attach(machine);
 
   pump(request, machine, limits, () => startAttempt(machine, request, service, handler, extraArgs, limits))
-    .catch((e) => machine.fail({ code: ErrorCode.INTERNAL, message: `bidirectional stream failed: ${ensureError(e).message}` }))
+    .catch((e) => machine.failInternal("bidirectional stream failed", ensureError(e)))
     .finally(output.close);
 
   return new Response(output.body, { status: 200, headers: invocationResponseHeaders(version) });
@@ -54,21 +54,21 @@ async function pump(
     if (reader) {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done || machine.state === "closed") break;
+        if (done || machine.isClosed) break;
         for (const frame of decoder.push(value)) {
           machine.pushFrame(codec ? await decodeFrameValues(frame, codec) : frame);
         }
         if (!attempt && machine.isReady) attempt = start();
       }
     }
-    if (machine.state !== "closed") {
+    if (!machine.isClosed) {
       decoder.finish();
       machine.closeInput();
       if (!attempt) attempt = start();
     }
   } catch (e) {
-    if (machine.state !== "closed") {
-      if (e instanceof ProtocolError) machine.fail({ code: e.code, message: `Protocol violation: ${e.message}` });
+    if (!machine.isClosed) {
+      if (e instanceof ProtocolError) machine.failInput(e);
       else machine.abandon(`reading the request body failed: ${ensureError(e).message}`);
     }
   }

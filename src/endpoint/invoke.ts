@@ -2,14 +2,12 @@
 // The whole request body (Start + journal) is read and fed through the frame decoder into the state machine, the
 // handler runs until it ends or suspends, and the frames it produced go back as the response body.
 
-import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { FrameDecoder } from "../protocol/frame.js";
 import { invocationContentType } from "../protocol/versions.js";
 import { InvocationMachine } from "../machine/invocation-machine.js";
-import { runAttempt, type AttemptResult } from "../context/invocation.js";
-import { seedFromInvocationId } from "../context/rand.js";
+import { runAttempt, type AttemptResult } from "../context/attempt.js";
 import { ensureError } from "../context/errors.js";
-import type { HandlerEntry, ServiceEntry } from "../context/rpc-entry.js";
+import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
 import { X_RESTATE_SERVER } from "./server-header.js";
 import { frameOutput } from "./output-stream.js";
 import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
@@ -93,7 +91,7 @@ async function invokeRequestResponseStreaming(
   if (!ready) output.close();
   else {
     startAttempt(machine, request, service, handler, extraArgs, limits)
-      .catch((e) => machine.fail({ code: ErrorCode.INTERNAL, message: `attempt failed: ${ensureError(e).message}` }))
+      .catch((e) => machine.failInternal("attempt failed", ensureError(e)))
       .finally(output.close);
   }
   return new Response(output.body, { status: 200, headers: invocationResponseHeaders(version) });
@@ -108,15 +106,13 @@ export async function startAttempt(
   extraArgs: unknown[],
   limits?: InvokeLimits,
 ): Promise<AttemptResult> {
-  const start = machine.startMessage;
-  // V5 has no seed from the server: derive it from the invocation id (same on every attempt).
-  const randomSeed = machine.version >= 6 ? (start.randomSeed ?? 0n) : await seedFromInvocationId(start.id ?? new Uint8Array(0));
+  const input = await machine.readInput();
   const result = await runAttempt(machine, handler, {
     service: service.name,
     handler: handler.name,
     attemptHeaders: request.headers,
     extraArgs,
-    randomSeed,
+    input,
     defaultSerde: handler.execution.defaultSerde,
     eagerRuns: handler.execution.eagerRuns,
     explicitCancellation: handler.execution.explicitCancellation,
@@ -124,7 +120,7 @@ export async function startAttempt(
   });
   if (limits?.onAttemptEnd) {
     try {
-      limits.onAttemptEnd({ ...result, service: service.name, handler: handler.name, invocationId: start.debugId ?? "" });
+      limits.onAttemptEnd({ ...result, service: service.name, handler: handler.name, invocationId: input.debugId });
     } catch {
       // an observer must not break the attempt
     }
@@ -134,12 +130,12 @@ export async function startAttempt(
 
 /** A machine for one attempt, configured from the handler's options. */
 export function newMachine(version: number, handler: HandlerEntry, sink: (frame: Uint8Array) => void, limits?: InvokeLimits): InvocationMachine {
-  const machine = new InvocationMachine(version, sink);
-  machine.mismatchBehavior = handler.execution.onJournalMismatchErrors;
   // Outgoing messages are bounded like incoming ones unless a limit says otherwise.
   const endpointLimits = { ...(limits ? { maxMessageBytes: limits.maxMessageSize } : {}), ...limits?.attemptLimits };
-  machine.limits = resolveAttemptLimits(endpointLimits, handler.execution.attemptLimits);
-  return machine;
+  return new InvocationMachine(version, sink, {
+    mismatchBehavior: handler.execution.onJournalMismatchErrors,
+    limits: resolveAttemptLimits(endpointLimits, handler.execution.attemptLimits),
+  });
 }
 
 export function invocationResponseHeaders(version: number): Record<string, string> {
@@ -169,12 +165,9 @@ async function readJournal(request: Request, machine: InvocationMachine, limits:
     }
     decoder.finish();
     machine.closeInput();
-    return machine.state !== "closed"; // closed: a limit ended the attempt while reading the journal
+    return !machine.isClosed; // closed: a limit ended the attempt while reading the journal
   } catch (e) {
-    const error = ensureError(e);
-    const code = e instanceof ProtocolError ? e.code : ErrorCode.PROTOCOL_VIOLATION;
-    const message = e instanceof ProtocolError ? `Protocol violation: ${error.message}` : `Cannot read the request body: ${error.message}`;
-    machine.fail({ code, message });
+    machine.failInput(ensureError(e));
     request.body?.cancel().catch(() => {});
     return false;
   }
@@ -184,7 +177,7 @@ async function readJournal(request: Request, machine: InvocationMachine, limits:
 export async function attachCodec(machine: InvocationMachine, limits: InvokeLimits): Promise<JournalValueCodec | undefined> {
   if (!limits.journalValueCodec) return undefined;
   const codec = await limits.journalValueCodec;
-  machine.valueCodec = codec;
+  machine.useValueCodec(codec);
   return codec;
 }
 
@@ -195,11 +188,9 @@ function feedJournal(body: Uint8Array, machine: InvocationMachine, limits: Invok
     for (const frame of decoder.push(body)) machine.pushFrame(frame);
     decoder.finish();
     machine.closeInput();
-    return machine.state !== "closed"; // closed: a limit ended the attempt while reading the journal
+    return !machine.isClosed; // closed: a limit ended the attempt while reading the journal
   } catch (e) {
-    const error = ensureError(e);
-    const code = e instanceof ProtocolError ? e.code : ErrorCode.PROTOCOL_VIOLATION;
-    machine.fail({ code, message: e instanceof ProtocolError ? `Protocol violation: ${error.message}` : `Cannot read the request body: ${error.message}` });
+    machine.failInput(ensureError(e));
     return false;
   }
 }

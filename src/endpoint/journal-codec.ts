@@ -1,12 +1,12 @@
 // The journal value codec (`journalValueCodecProvider`, as in the official SDK): values read from the server are
 // decoded here, in the transport, before the frames reach the state machine (the codec's decode is asynchronous; the
-// machine is not). Values written are encoded by the machine (InvocationMachine.valueCodec).
+// machine is not). Values written are encoded by the machine (InvocationMachine.useValueCodec).
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { RawFrame } from "../protocol/frame.js";
 import { MessageType, isNotification } from "../protocol/message-types.js";
 import { decodeMessage, encodeMessage } from "../protocol/messages.js";
-import type { JournalValueCodec } from "../context/descriptor-types.js";
+import type { JournalValueCodec } from "../definition/contract-types.js";
 
 export type { JournalValueCodec };
 

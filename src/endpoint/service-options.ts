@@ -7,11 +7,11 @@ import {
   type InheritableOptions,
   type ServiceEntry,
   type ServiceManifestOptions,
-} from "../context/rpc-entry.js";
+} from "../definition/service-model.js";
 import { durationToMs } from "../context/duration.js";
-import type { DefaultServiceOptions } from "../context/rpc-types.js";
+import type { DefaultServiceOptions } from "../definition/types.js";
 
-export type { DefaultServiceOptions } from "../context/rpc-types.js";
+export type { DefaultServiceOptions } from "../definition/types.js";
 
 /**
  * A copy of `entry` with the endpoint defaults filled in wherever the service left a setting unset,

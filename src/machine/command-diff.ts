@@ -1,6 +1,9 @@
-// Comparison of a recorded command with the one user code produced on replay (journal-mismatch detection).
+// Comparison of a recorded command with the one user code produced on replay (journal-mismatch detection), and the
+// text that reports a difference.
 // Which fields count follows the protocol's rules (STATE_MACHINE.md §3.3): e.g. a sleep's wake-up time and a
 // delayed send's invoke time are wall-clock values and are never compared.
+
+import { messageTypeName } from "../protocol/message-types.js";
 
 type Fields = Record<string, unknown>;
 
@@ -62,4 +65,27 @@ export function diffFields(recorded: object, actual: object, fields: readonly st
     if (!valuesEqual(r, a)) return `${f}: journal has ${showValue(r)}, code now has ${showValue(a)}`;
   }
   return undefined;
+}
+
+/** The text of a command mismatch's ErrorMessage: where, what the journal has and what the code did. */
+export function mismatchText(
+  index: number,
+  recorded: { type: number; message: Fields },
+  type: number,
+  actual: Fields,
+  difference: string | undefined,
+): string {
+  const describe = (t: number, m: Fields) => {
+    const name = (m.name ?? m.entryName) as string | undefined;
+    return name ? `${messageTypeName(t)} named '${name}'` : messageTypeName(t);
+  };
+  const detail =
+    difference !== undefined
+      ? `the journal has ${describe(recorded.type, recorded.message)}, and the code issued the same command with a different ${difference}`
+      : `the journal has ${describe(recorded.type, recorded.message)}, but the code issued ${describe(type, actual)}`;
+  return (
+    `Journal mismatch at command index ${index}: ${detail}. ` +
+    "The handler code changed in a way that is not compatible with invocations already in flight, or it is not deterministic " +
+    "(use ctx.run for side effects, ctx.rand / ctx.date for random values and time)."
+  );
 }

@@ -3,21 +3,29 @@
 //
 //   waiting-start ──Start──▶ waiting-replay-entries ──(known_entries read)──▶ replaying ──(queue empty)──▶ processing
 //   any ──End | Suspension | Error──▶ closed
+//
+// Every determinism rule lives in this folder: what a replayed command is compared on (replay-rules.ts), what an
+// attempt whose handler is blocked must do (decideAwait: wait, suspend or report a mismatch), what a failed ctx.run
+// becomes under its retry policy (failRun, run-retry.ts) and the invocation's input (invocation-input.ts).
+// The context asks; it never reads the StartMessage or writes a terminal frame itself.
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { REQUESTED_ACK_FLAG, type RawFrame } from "../protocol/frame.js";
-import { ErrorBehavior } from "../protocol/generated/protocol.js";
 import type {
-  ErrorMessage,
   InputCommandMessage,
   NotificationTemplate,
   StartMessage,
 } from "../protocol/generated/protocol.js";
 import { MessageType, isCommand, isNotification, messageTypeName } from "../protocol/message-types.js";
 import { decodeMessage, encodeMessage } from "../protocol/messages.js";
+import type { DecodableMessageType, MessageOf } from "../protocol/messages.js";
 import { suspensionMessage, type AwaitTree } from "./await-tree.js";
-import { diffFields } from "./command-diff.js";
-import { AttemptClosedError, JournalMismatchError } from "./errors.js";
+import { diffFields, mismatchText } from "./command-diff.js";
+import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError, errorMessage } from "./errors.js";
+import { invocationInput, type InvocationInput } from "./invocation-input.js";
+import type { ReplayRule } from "./replay-rules.js";
+import type { AttemptFailure, AwaitDecision, MachineOptions, MachineState, MismatchBehavior, RecordedCommand, RunError, RunHandleFacts } from "./machine-state.js";
+import { decideRunRetry, type RunRetryDecision, type RunRetryPolicy } from "./run-retry.js";
 import { StateCache } from "./state-cache.js";
 import { AttemptLimitError, DEFAULT_ATTEMPT_LIMITS, describeBytes, type AttemptLimits } from "./limits.js";
 import {
@@ -25,274 +33,302 @@ import {
   FIRST_AWAKEABLE_SIGNAL_ID,
   NotificationStore,
   completionKey,
+  describeKey,
+  notificationResult,
   signalKey,
   type NotificationKey,
   type NotificationResult,
 } from "./notifications.js";
 
-export type MachineState = "waiting-start" | "waiting-replay-entries" | "replaying" | "processing" | "closed";
+export type {
+  AttemptFailure,
+  AwaitDecision,
+  MachineOptions,
+  MachineState,
+  MismatchBehavior,
+  RecordedCommand,
+  RunError,
+  RunHandleFacts,
+} from "./machine-state.js";
 
-export interface RecordedCommand {
-  type: number;
-  // The decoded generated message; its shape depends on `type`.
-  message: Record<string, any>;
-}
-
-export interface AttemptFailure {
-  code: number;
-  message: string;
-  stacktrace?: string;
-  nextRetryDelayMs?: number;
-  related?: { index: number; name?: string; type?: number };
-  /** V7: pause or fail the invocation instead of retrying it (ignored by older protocol versions). */
-  behavior?: "pause" | "fail";
-}
-
-/** What to do with journal mismatches (the handler's `onJournalMismatchErrors` option). */
-export type MismatchBehavior = "retry" | "pause" | "fail";
-
-const utf8 = new TextDecoder();
+type Listener<A extends unknown[] = []> = (...args: A) => void;
 
 export class InvocationMachine {
-  state: MachineState = "waiting-start";
-  closeReason: string | undefined;
+  #current: MachineState = { name: "waiting-start" };
   readonly notifications = new NotificationStore();
   readonly stateCache = new StateCache();
-  /** Called whenever a notification arrives after user code started (bidirectional mode). */
-  onNotification: (() => void) | undefined;
-  private readonly closeListeners: ((reason: string) => void)[] = [];
-  /** Called after a run proposal is written (eager runs use the proposed result). */
-  onRunProposed: ((completionId: number, result: NotificationResult) => void) | undefined;
-  /** Called when the server closes the request body after the journal (bidirectional mode). */
-  onInputClosed: (() => void) | undefined;
+  readonly #closeListeners: Listener<[reason: string]>[] = [];
+  readonly #notificationListeners: Listener[] = [];
+  readonly #runProposedListeners: Listener<[completionId: number, result: NotificationResult]>[] = [];
+  readonly #inputClosedListeners: Listener[] = [];
 
-  private start: StartMessage | undefined;
-  private input: InputCommandMessage | undefined;
-  private expectedEntries = 0;
-  private receivedEntries = 0;
-  private replayQueue: RecordedCommand[] = [];
-  private replayPos = 0;
-  private nextCompletionId = 1;
-  private nextSignalId = FIRST_AWAKEABLE_SIGNAL_ID;
-  private inputClosed = false;
+  #start: StartMessage | undefined;
+  #input: InputCommandMessage | undefined;
+  #replayQueue: RecordedCommand[] = [];
+  #nextCompletionId = 1;
+  #nextSignalId = FIRST_AWAKEABLE_SIGNAL_ID;
+  #inputClosed = false;
   /** V7: run results proposed in this attempt, waiting for the server's ack to take their place in the order. */
-  private readonly proposedRuns = new Map<number, NotificationResult>();
-  /** Index of the next command (InputCommand is 0). */
-  commandIndex = 0;
-  /** Commands written (not replayed) in this attempt. */
-  newCommands = 0;
-  /** How journal mismatches end the attempt; pause and fail take effect from V7 on. */
-  mismatchBehavior: MismatchBehavior = "retry";
+  readonly #proposedRuns = new Map<number, NotificationResult>();
+  #nextCommandIndex = 0;
+  #writtenCommands = 0;
+  #written = 0;
+  readonly #mismatchBehavior: MismatchBehavior;
   /** What this attempt may accumulate; exceeding one ends the attempt with an ErrorMessage naming it. */
-  limits: AttemptLimits = DEFAULT_ATTEMPT_LIMITS;
-  /** Bytes of frames written by this attempt. */
-  outputBytes = 0;
+  readonly limits: AttemptLimits;
   /**
    * The endpoint's journal value codec (journalValueCodecProvider): values this attempt writes are encoded with it;
    * values it reads were decoded by the transport before reaching the machine. With a codec, replayed commands are
    * not compared on their values (an encoding may differ on every attempt, e.g. encryption with a random nonce).
    */
-  valueCodec: { encode(buf: Uint8Array): Uint8Array } | undefined;
-
-  /** A value as written to the journal (through the codec, when there is one). */
-  encodeValue(value: Uint8Array): Uint8Array {
-    return this.valueCodec ? this.valueCodec.encode(value) : value;
-  }
-
-  /** The ErrorMessage this attempt ended with, if it failed. */
-  failure: AttemptFailure | undefined;
+  readonly #sink: (frame: Uint8Array) => void;
+  #valueCodec: { encode(buf: Uint8Array): Uint8Array } | undefined;
 
   constructor(
     readonly version: number,
-    private readonly sink: (frame: Uint8Array) => void,
-  ) {}
+    sink: (frame: Uint8Array) => void,
+    options: MachineOptions = {},
+  ) {
+    this.#sink = sink;
+    this.#mismatchBehavior = options.mismatchBehavior ?? "retry";
+    this.limits = options.limits ?? DEFAULT_ATTEMPT_LIMITS;
+  }
+
+  /** Where the attempt is (read-only: only frames and the machine's own methods move it). */
+  get state(): MachineState {
+    return this.#current;
+  }
+
+  get isClosed(): boolean {
+    return this.#current.name === "closed";
+  }
+
+  /** The ErrorMessage this attempt ended with, if it failed. */
+  get failure(): AttemptFailure | undefined {
+    return this.#current.name === "closed" ? this.#current.failure : undefined;
+  }
+
+  /** Index of the next command (InputCommand is 0). */
+  get commandIndex(): number {
+    return this.#nextCommandIndex;
+  }
+
+  /** Commands written (not replayed) in this attempt. */
+  get newCommands(): number {
+    return this.#writtenCommands;
+  }
+
+  /** Gives the machine the endpoint's journal value codec, before the journal is read. */
+  useValueCodec(codec: { encode(buf: Uint8Array): Uint8Array }): void {
+    this.#valueCodec = codec;
+  }
+
+  /** A value as written to the journal (through the codec, when there is one). */
+  encodeValue(value: Uint8Array): Uint8Array {
+    return this.#valueCodec ? this.#valueCodec.encode(value) : value;
+  }
+
+  // ---- listeners -------------------------------------------------------------------------------------------
+
+  /** Called whenever a notification arrives after user code started (bidirectional mode, V7 run acks). */
+  onNotification(listener: Listener): void {
+    this.#notificationListeners.push(listener);
+  }
+
+  /** Called after a run proposal is written (eager runs use the proposed result). */
+  onRunProposed(listener: Listener<[completionId: number, result: NotificationResult]>): void {
+    this.#runProposedListeners.push(listener);
+  }
+
+  /** Called when the server closes the request body after the journal (bidirectional mode). */
+  onInputClosed(listener: Listener): void {
+    this.#inputClosedListeners.push(listener);
+  }
+
+  /** Calls `listener` once, when the terminal frame has been written (or the attempt was abandoned). */
+  whenClosed(listener: Listener<[reason: string]>): void {
+    if (this.#current.name === "closed") listener(this.#current.reason);
+    else this.#closeListeners.push(listener);
+  }
 
   // ---- input side ----------------------------------------------------------------------------------------
 
   /** Feeds one frame from the request body. Throws ProtocolError for anything that breaks the protocol. */
   pushFrame(frame: RawFrame): void {
-    if (this.state === "closed") return;
+    const state = this.#current;
+    if (state.name === "closed") return;
     const msg = decodeMessage(frame);
-    switch (this.state) {
-      case "waiting-start":
-        if (msg.type !== MessageType.Start) {
-          throw new ProtocolError(`expected StartMessage as the first frame, got ${messageTypeName(msg.type)}`);
-        }
-        return this.onStart(msg.message as StartMessage);
-      case "waiting-replay-entries":
-        return this.onReplayEntry({ type: msg.type, message: msg.message as Record<string, any> });
-      default:
-        return this.onLiveMessage(msg.type, msg.message as Record<string, any>);
+    if (state.name === "waiting-start") {
+      if (msg.type !== MessageType.Start) {
+        throw new ProtocolError(`expected StartMessage as the first frame, got ${messageTypeName(msg.type)}`);
+      }
+      return this.#onStart(msg.message as StartMessage);
     }
+    if (state.name === "waiting-replay-entries") return this.#onReplayEntry(state, { type: msg.type, message: msg.message as Record<string, any> });
+    return this.#onLiveMessage(msg.type, msg.message as Record<string, any>);
   }
 
   /** The server closed the request body. */
   closeInput(): void {
-    if (this.state === "waiting-start") throw new ProtocolError("the request body ended before a StartMessage");
-    if (this.state === "waiting-replay-entries") {
+    const state = this.#current;
+    if (state.name === "waiting-start") throw new ProtocolError("the request body ended before a StartMessage");
+    if (state.name === "waiting-replay-entries") {
       throw new ProtocolError(
-        `the request body ended after ${this.receivedEntries} of the ${this.expectedEntries} journal entries announced by the StartMessage`,
+        `the request body ended after ${state.received} of the ${state.expected} journal entries announced by the StartMessage`,
       );
     }
-    if (this.inputClosed) return;
-    this.inputClosed = true;
-    this.onInputClosed?.();
-  }
-
-  /** Calls `listener` once, when the terminal frame has been written (or the attempt was abandoned). */
-  whenClosed(listener: (reason: string) => void): void {
-    if (this.state === "closed") listener(this.closeReason ?? "closed");
-    else this.closeListeners.push(listener);
+    if (this.#inputClosed) return;
+    this.#inputClosed = true;
+    for (const listener of this.#inputClosedListeners) listener();
   }
 
   /** The transport is gone (the peer disconnected): close without writing anything, nobody would read it. */
   abandon(reason: string): void {
-    if (this.state === "closed") return;
-    this.close(`abandoned: ${reason}`);
+    if (this.#current.name !== "closed") this.#close(`abandoned: ${reason}`, undefined);
   }
 
   get isInputClosed(): boolean {
-    return this.inputClosed;
+    return this.#inputClosed;
   }
 
   /** True once the StartMessage and all announced journal entries are in: user code may run. */
   get isReady(): boolean {
-    return this.state === "replaying" || this.state === "processing";
+    return this.#current.name === "replaying" || this.#current.name === "processing";
   }
 
   get isReplaying(): boolean {
-    return this.state === "replaying";
+    return this.#current.name === "replaying";
   }
 
-  private onStart(start: StartMessage): void {
+  #onStart(start: StartMessage): void {
     const known = start.knownEntries ?? 0;
     if (known < 1) throw new ProtocolError("StartMessage announces 0 journal entries; the journal must begin with an InputCommand");
-    this.start = start;
-    this.expectedEntries = known;
+    this.#start = start;
     this.stateCache.init(start.stateMap ?? [], start.partialState ?? false);
-    this.state = "waiting-replay-entries";
+    this.#current = { name: "waiting-replay-entries", expected: known, received: 0 };
   }
 
-  private onReplayEntry(entry: RecordedCommand): void {
-    const first = this.receivedEntries === 0;
+  #onReplayEntry(state: MachineState & { name: "waiting-replay-entries" }, entry: RecordedCommand): void {
+    const first = state.received === 0;
     if (first && entry.type !== MessageType.InputCommand) {
       throw new ProtocolError(`the journal must start with an InputCommand, got ${messageTypeName(entry.type)}`);
     }
-    if (first) this.input = entry.message as InputCommandMessage;
-    else if (isCommand(entry.type)) this.replayQueue.push(entry);
-    else if (isNotification(entry.type)) this.addNotification(entry.message as NotificationTemplate);
+    if (first) this.#input = entry.message as InputCommandMessage;
+    else if (isCommand(entry.type)) this.#replayQueue.push(entry);
+    else if (isNotification(entry.type)) this.#addNotification(entry.message as NotificationTemplate);
     else throw new ProtocolError(`${messageTypeName(entry.type)} is not allowed among the journal entries`);
-    if (this.state === "closed") return; // a limit ended the attempt while reading the journal
-    this.receivedEntries++;
-    if (this.receivedEntries === this.expectedEntries) {
-      this.commandIndex = 1;
-      this.state = this.replayQueue.length > 0 ? "replaying" : "processing";
+    if (this.#current.name === "closed") return; // a limit ended the attempt while reading the journal
+    const received = state.received + 1;
+    if (received < state.expected) {
+      this.#current = { name: "waiting-replay-entries", expected: state.expected, received };
+      return;
     }
+    this.#nextCommandIndex = 1;
+    const queue = this.#replayQueue;
+    this.#replayQueue = [];
+    this.#current = queue.length > 0 ? { name: "replaying", queue, position: 0 } : { name: "processing" };
   }
 
-  private onLiveMessage(type: number, message: Record<string, any>): void {
+  #onLiveMessage(type: number, message: Record<string, any>): void {
     if (isNotification(type)) {
-      this.addNotification(message as NotificationTemplate);
-      this.onNotification?.();
-      return;
-    }
-    if (type === MessageType.ProposeRunCompletionAck) {
+      this.#addNotification(message as NotificationTemplate);
+    } else if (type === MessageType.ProposeRunCompletionAck) {
       const id = message.completionId as number;
-      const result = this.proposedRuns.get(id);
+      const result = this.#proposedRuns.get(id);
       if (result === undefined) throw new ProtocolError(`ProposeRunCompletionAck for completion ${id}, which this attempt did not propose`);
-      this.proposedRuns.delete(id);
+      this.#proposedRuns.delete(id);
       this.notifications.add(completionKey(id), result);
-      this.onNotification?.();
-      return;
+    } else {
+      throw new ProtocolError(`${messageTypeName(type)} is not allowed after the journal replay`);
     }
-    throw new ProtocolError(`${messageTypeName(type)} is not allowed after the journal replay`);
+    for (const listener of this.#notificationListeners) listener();
   }
 
-  private addNotification(n: NotificationTemplate): void {
+  #addNotification(n: NotificationTemplate): void {
     let key: NotificationKey;
     if (n.completionId != null) key = completionKey(n.completionId);
     else if (n.signalId != null) key = signalKey(n.signalId);
     else if (n.signalName != null) {
       this.notifications.addNamed(n.signalName, notificationResult(n));
-      this.checkBufferedNotifications();
+      this.#checkBufferedNotifications();
       return;
     } else throw new ProtocolError("notification without completion id, signal id or signal name");
     this.notifications.add(key, notificationResult(n));
-    if (key === CANCEL_KEY) this.checkBufferedNotifications();
+    if (key === CANCEL_KEY) this.#checkBufferedNotifications();
   }
 
-  private checkBufferedNotifications(): void {
+  #checkBufferedNotifications(): void {
     const max = this.limits.maxBufferedNotifications;
-    if (this.notifications.bufferedStreamItems <= max || this.state === "closed") return;
-    this.failForLimit(
+    if (this.notifications.bufferedStreamItems <= max || this.#current.name === "closed") return;
+    this.#failForLimit(
       "maxBufferedNotifications",
       `this attempt received more than ${max} signals that the handler has not read (attemptLimits.maxBufferedNotifications)`,
     );
   }
 
   /** Ends the attempt because a limit was exceeded, and returns the error to throw into user code. */
-  private failForLimit(limit: keyof AttemptLimits, what: string): AttemptLimitError {
+  #failForLimit(limit: keyof AttemptLimits, what: string): AttemptLimitError {
     const message = `Attempt limit exceeded: ${what}. The attempt was ended to protect the endpoint; raise the limit if this is intended.`;
-    this.fail({ code: ErrorCode.INTERNAL, message });
+    this.#fail({ code: ErrorCode.INTERNAL, message });
     return new AttemptLimitError(limit, message);
   }
 
-  // ---- facts from the StartMessage ---------------------------------------------------------------------------
+  // ---- the invocation's input --------------------------------------------------------------------------------
 
-  get startMessage(): StartMessage {
-    if (!this.start) throw new Error("StartMessage not received yet");
-    return this.start;
+  /** The invocation's id, key, headers, body, random seed and retry counters, once the journal is in. */
+  readInput(): Promise<InvocationInput> {
+    return invocationInput(this.version, this.#start!, this.#input!);
   }
 
-  get inputCommand(): InputCommandMessage {
-    if (!this.input) throw new Error("InputCommand not received yet");
-    return this.input;
+  /** The invocation id's bytes (awakeable ids derive from them). */
+  get invocationIdBytes(): Uint8Array {
+    return this.#start!.id ?? new Uint8Array(0);
   }
 
   // ---- id allocation -----------------------------------------------------------------------------------------
 
   allocateCompletionId(): number {
-    return this.nextCompletionId++;
+    return this.#nextCompletionId++;
   }
 
   allocateSignalId(): number {
-    return this.nextSignalId++;
+    return this.#nextSignalId++;
   }
 
   // ---- output side -------------------------------------------------------------------------------------------
 
   /** The next recorded command, when replaying; lets a syscall accept one of several recorded shapes. */
   peekRecorded(): RecordedCommand | undefined {
-    return this.state === "replaying" ? this.replayQueue[this.replayPos] : undefined;
+    const state = this.#current;
+    return state.name === "replaying" ? state.queue[state.position] : undefined;
   }
 
   /**
-   * Issues a command. While replaying, checks it against the recorded one (only the `compared` fields) and returns
-   * the recorded message; while processing, writes it and returns undefined.
+   * Issues a command. While replaying, checks it against the recorded one (the fields its replay rule names) and
+   * returns the recorded message; while processing, writes it and returns undefined.
    */
-  command(type: number, message: Record<string, any>, compared: readonly string[]): Record<string, any> | undefined {
+  command<K extends DecodableMessageType>(rule: ReplayRule<K>, message: MessageOf<K>): MessageOf<K> | undefined {
     this.ensureOpen();
-    const index = this.commandIndex++;
-    if (this.state !== "replaying") {
-      if (this.newCommands >= this.limits.maxCommands) {
-        throw this.failForLimit("maxCommands", `this attempt wrote ${this.newCommands} commands (attemptLimits.maxCommands)`);
+    const index = this.#nextCommandIndex++;
+    const state = this.#current;
+    const type = rule.type;
+    if (state.name !== "replaying") {
+      if (this.#writtenCommands >= this.limits.maxCommands) {
+        throw this.#failForLimit("maxCommands", `this attempt wrote ${this.#writtenCommands} commands (attemptLimits.maxCommands)`);
       }
-      this.writeBounded(encodeMessage(type, message), messageTypeName(type));
-      this.newCommands++;
+      this.#writeBounded(encodeMessage(type, message as never), messageTypeName(type));
+      this.#writtenCommands++;
       return undefined;
     }
-    const recorded = this.replayQueue[this.replayPos++]!;
-    const fields = this.valueCodec ? compared.filter((f) => f !== "value" && f !== "parameter") : compared;
-    const difference = recorded.type !== type ? undefined : diffFields(recorded.message, message, fields);
+    const recorded = state.queue[state.position]!;
+    const fields = this.#valueCodec ? rule.fields.filter((f) => !rule.values.includes(f)) : rule.fields;
+    const difference = recorded.type !== type ? undefined : diffFields(recorded.message, message as object, fields);
     if (recorded.type !== type || difference !== undefined) {
-      throw this.mismatch(index, recorded, type, message, difference);
+      throw this.#mismatch(index, recorded, type, message as Record<string, any>, difference);
     }
-    if (this.replayPos === this.replayQueue.length) {
-      this.replayQueue = [];
-      this.replayPos = 0;
-      this.state = "processing";
-    }
-    return recorded.message;
+    const position = state.position + 1;
+    this.#current = position === state.queue.length ? { name: "processing" } : { name: "replaying", queue: state.queue, position };
+    return recorded.message as MessageOf<K>;
   }
 
   proposeRunCompletion(completionId: number, result: { value: Uint8Array } | { failure: NotificationResult & { tag: "failure" } }): void {
@@ -303,40 +339,112 @@ export class InvocationMachine {
         ? { resultCompletionId: completionId, value: this.encodeValue(result.value) }
         : { resultCompletionId: completionId, failure: result.failure.failure };
     const ackRequested = this.version >= 7;
-    if (ackRequested) this.proposedRuns.set(completionId, stored);
-    this.writeBounded(encodeMessage(MessageType.ProposeRunCompletion, message, ackRequested ? REQUESTED_ACK_FLAG : 0), "ctx.run result");
-    this.onRunProposed?.(completionId, stored);
+    if (ackRequested) this.#proposedRuns.set(completionId, stored);
+    this.#writeBounded(encodeMessage(MessageType.ProposeRunCompletion, message, ackRequested ? REQUESTED_ACK_FLAG : 0), "ctx.run result");
+    for (const listener of this.#runProposedListeners) listener(completionId, stored);
   }
 
   /** Writes the EndMessage after the OutputCommand: the invocation is complete. */
   end(): void {
     this.ensureOpen();
-    this.write(encodeMessage(MessageType.End, {}));
-    this.close("completed");
+    this.#write(encodeMessage(MessageType.End, {}));
+    this.#close("completed", undefined);
   }
 
   /** Writes a SuspensionMessage listing what the pending awaits wait for. */
   suspend(awaits: AwaitTree[], waitForCancel: boolean): void {
     this.ensureOpen();
-    this.write(encodeMessage(MessageType.Suspension, suspensionMessage(this.version, awaits, waitForCancel)));
-    this.close("suspended");
+    this.#write(encodeMessage(MessageType.Suspension, suspensionMessage(this.version, awaits, waitForCancel)));
+    this.#close("suspended", undefined, awaits.flatMap(leavesOf));
   }
 
-  /** Ends the attempt with an ErrorMessage; the server retries the invocation. Ignored once closed. */
-  fail(failure: AttemptFailure): void {
-    if (this.state === "closed") return;
-    this.failure = failure;
-    const msg: ErrorMessage = { code: failure.code, message: failure.message };
-    if (failure.stacktrace) msg.stacktrace = failure.stacktrace;
-    if (failure.related) {
-      msg.relatedCommandIndex = failure.related.index;
-      if (failure.related.name !== undefined) msg.relatedCommandName = failure.related.name;
-      if (failure.related.type !== undefined) msg.relatedCommandType = failure.related.type;
+  // ---- decisions ---------------------------------------------------------------------------------------------
+
+  /**
+   * The handler awaits something without a result and has nothing else to do: decides whether the attempt waits,
+   * suspends or ends with a journal mismatch, and for the last two writes the terminal frame. `pending` lists what
+   * the awaits still wait for (computed only when needed); waitForCancel: a suspension also waits for the cancel
+   * signal. Returns undefined when the attempt is already closed.
+   */
+  decideAwait(runsExecuting: boolean, pending: () => AwaitTree[], waitForCancel: boolean): AwaitDecision | undefined {
+    if (this.#current.name === "closed") return undefined;
+    if (runsExecuting || !this.#inputClosed) return "wait";
+    const trees = pending();
+    if (this.isReplaying) {
+      const awaited = trees.flatMap(leavesOf);
+      const index = this.#nextCommandIndex;
+      this.#fail({
+        code: ErrorCode.JOURNAL_MISMATCH,
+        message:
+          `Journal mismatch at command index ${index}: the code awaits ${awaited.map(describeKey).join(", ") || "a result"}, which has no result in the journal, ` +
+          "while the journal still holds further commands. The handler code changed or is not deterministic.",
+        related: { index },
+        ...this.#mismatchFailureBehavior(),
+      });
+      return "mismatch";
     }
-    if (failure.nextRetryDelayMs !== undefined) msg.nextRetryDelay = BigInt(Math.max(0, Math.round(failure.nextRetryDelayMs)));
-    if (failure.behavior && this.version >= 7) msg.behavior = failure.behavior === "pause" ? ErrorBehavior.PAUSE : ErrorBehavior.FAIL;
-    this.write(encodeMessage(MessageType.Error, msg));
-    this.close(`failed with code ${failure.code}`);
+    this.suspend(trees, waitForCancel);
+    return "suspend";
+  }
+
+  /**
+   * A ctx.run closure failed with a retryable error: under the run's retry policy (and the retries the server already
+   * made, when this run is where the previous attempt stopped) either end the attempt with an ErrorMessage asking
+   * for a retry after the next delay, or journal the failure as the run's terminal result.
+   */
+  failRun(run: RunHandleFacts, error: RunError, policy: RunRetryPolicy, tookMs: number): RunRetryDecision | undefined {
+    if (this.#current.name === "closed") return undefined;
+    const retry = this.#start!;
+    const previousAttempts = run.firstNewEntry ? (retry.retryCountSinceLastStoredEntry ?? 0) : 0;
+    const previousMs = run.firstNewEntry ? Number(retry.durationSinceLastStoredEntry ?? 0n) : 0;
+    const decision = decideRunRetry(policy, previousAttempts + 1, previousMs + tookMs, error.retryAfterMs);
+    if (decision.retry) {
+      this.#fail({
+        code: error.code,
+        message: `ctx.run '${run.name}' failed: ${error.message}`,
+        stacktrace: error.stack,
+        nextRetryDelayMs: decision.delayMs,
+        related: relatedRun(run),
+      });
+    } else {
+      const message = `ctx.run '${run.name}' failed after ${previousAttempts + 1} attempt(s): ${error.message}`;
+      this.proposeRunCompletion(run.completionId, { failure: { tag: "failure", failure: { code: ErrorCode.INTERNAL, message, metadata: [] } } });
+    }
+    return decision;
+  }
+
+  /** A ctx.run result cannot be journaled (e.g. it does not serialize): retrying fails the same way, and says so. */
+  failRunResult(run: RunHandleFacts, error: Error): void {
+    this.#fail({ code: ErrorCode.INTERNAL, message: `${error.message} (retries fail the same way)`, stacktrace: error.stack, related: relatedRun(run) });
+  }
+
+  /**
+   * The handler ended with an error that is not terminal: the server retries the invocation. The error's own
+   * status code is kept when it is one (400–599), unsupported features answer 573.
+   */
+  failRetryable(error: Error): void {
+    const own = (error as { code?: unknown }).code;
+    const code =
+      error instanceof UnsupportedFeatureError
+        ? ErrorCode.UNSUPPORTED_FEATURE
+        : typeof own === "number" && own >= 400 && own < 600
+          ? own
+          : ErrorCode.INTERNAL;
+    this.#fail({ code, message: error.message || error.name, stacktrace: error.stack });
+  }
+
+  /** The request body broke the protocol or could not be read: ends the attempt naming why. */
+  failInput(error: Error): void {
+    this.#fail(
+      error instanceof ProtocolError
+        ? { code: error.code, message: `Protocol violation: ${error.message}` }
+        : { code: ErrorCode.PROTOCOL_VIOLATION, message: `Cannot read the request body: ${error.message}` },
+    );
+  }
+
+  /** Something unexpected broke the attempt (`what` names where): the server retries it. */
+  failInternal(what: string, error: Error): void {
+    this.#fail({ code: ErrorCode.INTERNAL, message: `${what}: ${error.message}` });
   }
 
   /** Whether an await should also wait for the cancel signal (false once a cancellation was delivered). */
@@ -344,87 +452,78 @@ export class InvocationMachine {
     return this.notifications.has(CANCEL_KEY);
   }
 
-  /** The `behavior` field for a journal-mismatch ErrorMessage. */
-  mismatchFailureBehavior(): { behavior?: "pause" | "fail" } {
-    return this.mismatchBehavior === "retry" ? {} : { behavior: this.mismatchBehavior };
+  /** Ends the attempt with an ErrorMessage; the server retries the invocation. Ignored once closed. */
+  #fail(failure: AttemptFailure): void {
+    if (this.#current.name === "closed") return;
+    this.#write(encodeMessage(MessageType.Error, errorMessage(this.version, failure)));
+    this.#close(`failed with code ${failure.code}`, failure);
   }
 
-  private write(frame: Uint8Array): void {
-    this.outputBytes += frame.length;
-    this.sink(frame);
+  /** The `behavior` field for a journal-mismatch ErrorMessage. */
+  #mismatchFailureBehavior(): { behavior?: "pause" | "fail" } {
+    return this.#mismatchBehavior === "retry" ? {} : { behavior: this.#mismatchBehavior };
+  }
+
+  #write(frame: Uint8Array): void {
+    this.#written += frame.length;
+    this.#sink(frame);
   }
 
   /** Writes a frame produced by user code, within the message-size and output-size limits. */
-  private writeBounded(frame: Uint8Array, what: string): void {
+  #writeBounded(frame: Uint8Array, what: string): void {
     const { maxMessageBytes, maxOutputBytes } = this.limits;
     if (frame.length > maxMessageBytes) {
-      throw this.failForLimit(
+      throw this.#failForLimit(
         "maxMessageBytes",
         `a ${what} message of ${describeBytes(frame.length)} is larger than ${describeBytes(maxMessageBytes)} (attemptLimits.maxMessageBytes)`,
       );
     }
-    if (this.outputBytes + frame.length > maxOutputBytes) {
-      throw this.failForLimit(
+    if (this.#written + frame.length > maxOutputBytes) {
+      throw this.#failForLimit(
         "maxOutputBytes",
         `this attempt would write more than ${describeBytes(maxOutputBytes)} of journal entries (attemptLimits.maxOutputBytes)`,
       );
     }
-    this.write(frame);
+    this.#write(frame);
   }
 
-  private close(reason: string): void {
-    this.state = "closed";
-    this.closeReason = reason;
-    for (const listener of this.closeListeners) listener(reason);
+  #close(reason: string, failure: AttemptFailure | undefined, suspendedOn?: NotificationKey[]): void {
+    this.#current = { name: "closed", reason, failure, suspendedOn };
+    for (const listener of this.#closeListeners) listener(reason);
   }
 
+  /** Throws into user code when no command may be issued (closed, or the journal is not in yet). */
   ensureOpen(): void {
-    if (this.state === "closed") throw new AttemptClosedError(this.closeReason ?? "closed");
-    if (this.state !== "replaying" && this.state !== "processing") {
+    const state = this.#current;
+    if (state.name === "closed") throw new AttemptClosedError(state.reason);
+    if (state.name !== "replaying" && state.name !== "processing") {
       throw new Error("the state machine is not ready: the journal has not been received yet");
     }
   }
 
-  private mismatch(
+  #mismatch(
     index: number,
     recorded: RecordedCommand,
     type: number,
     actual: Record<string, any>,
     difference: string | undefined,
   ): JournalMismatchError {
-    const describe = (t: number, m: Record<string, any>) => {
-      const name = (m.name ?? m.entryName) as string | undefined;
-      return name ? `${messageTypeName(t)} named '${name}'` : messageTypeName(t);
-    };
-    const detail =
-      difference !== undefined
-        ? `the journal has ${describe(recorded.type, recorded.message)}, and the code issued the same command with a different ${difference}`
-        : `the journal has ${describe(recorded.type, recorded.message)}, but the code issued ${describe(type, actual)}`;
-    const text =
-      `Journal mismatch at command index ${index}: ${detail}. ` +
-      "The handler code changed in a way that is not compatible with invocations already in flight, or it is not deterministic " +
-      "(use ctx.run for side effects, ctx.rand / ctx.date for random values and time).";
+    const text = mismatchText(index, recorded, type, actual, difference);
     const recordedName = (recorded.message.name ?? recorded.message.entryName) as string | undefined;
-    this.fail({
+    this.#fail({
       code: ErrorCode.JOURNAL_MISMATCH,
       message: text,
       related: { index, name: recordedName, type: recorded.type },
-      ...this.mismatchFailureBehavior(),
+      ...this.#mismatchFailureBehavior(),
     });
     return new JournalMismatchError(text, index, recordedName, recorded.type);
   }
 }
 
-function notificationResult(n: NotificationTemplate): NotificationResult {
-  if (n.value != null) return { tag: "value", value: n.value.content ?? new Uint8Array(0) };
-  if (n.failure != null) {
-    return {
-      tag: "failure",
-      failure: { code: n.failure.code ?? 0, message: n.failure.message ?? "", metadata: (n.failure.metadata ?? []).map((m) => ({ key: m.key ?? "", value: m.value ?? "" })) },
-    };
-  }
-  if (n.invocationId != null) return { tag: "invocationId", invocationId: n.invocationId };
-  if (n.stateKeys != null) return { tag: "stateKeys", keys: (n.stateKeys.keys ?? []).map((k) => utf8.decode(k)) };
-  if (n.void != null) return { tag: "void" };
-  throw new ProtocolError("notification without a result (void, value, failure, invocation id or state keys)");
+function relatedRun(run: RunHandleFacts) {
+  return { index: run.commandIndex, name: run.name, type: MessageType.RunCommand };
+}
+
+function leavesOf(tree: AwaitTree): NotificationKey[] {
+  return [...tree.leaves, ...tree.children.flatMap(leavesOf)];
 }

@@ -2,6 +2,9 @@
 // The arrival order (seq) is what makes combinators deterministic: on replay the server sends
 // notifications in the order it stored them, so "which finished first" is decided by seq, never by timing.
 
+import { ProtocolError } from "../protocol/errors.js";
+import type { NotificationTemplate } from "../protocol/generated/protocol.js";
+
 /**
  * Identifies something that can be awaited:
  * - a completion id (positive integer, allocated per command),
@@ -54,9 +57,9 @@ interface Stream {
 }
 
 export class NotificationStore {
-  private readonly entries = new Map<NotificationKey, StoredNotification>();
-  private readonly streams = new Map<NotificationKey, Stream>();
-  private nextSeq = 0;
+  readonly #entries = new Map<NotificationKey, StoredNotification>();
+  readonly #streams = new Map<NotificationKey, Stream>();
+  #nextSeq = 0;
   /** Stream items received and not consumed yet, over all streams (bounded by the machine's limits). */
   bufferedStreamItems = 0;
 
@@ -64,46 +67,46 @@ export class NotificationStore {
   add(key: NotificationKey, result: NotificationResult): void {
     if (key === CANCEL_KEY) {
       // Every cancel signal counts for explicit cancellation (ctx.cancellation() reads them one by one).
-      const item = { seq: this.nextSeq++, result };
-      this.pushStreamItem(key, item);
-      if (!this.entries.has(key)) this.entries.set(key, item);
+      const item = { seq: this.#nextSeq++, result };
+      this.#pushStreamItem(key, item);
+      if (!this.#entries.has(key)) this.#entries.set(key, item);
       return;
     }
-    if (this.entries.has(key)) return;
-    this.entries.set(key, { seq: this.nextSeq++, result });
+    if (this.#entries.has(key)) return;
+    this.#entries.set(key, { seq: this.#nextSeq++, result });
   }
 
   /** Records one arrival of a named signal: named signals are streams (every ctx.signal(name) reads the next one). */
   addNamed(name: string, result: NotificationResult): void {
-    this.pushStreamItem(namedSignalKey(name), { seq: this.nextSeq++, result });
+    this.#pushStreamItem(namedSignalKey(name), { seq: this.#nextSeq++, result });
   }
 
   get(key: NotificationKey): StoredNotification | undefined {
-    return this.entries.get(key);
+    return this.#entries.get(key);
   }
 
   has(key: NotificationKey): boolean {
-    return this.entries.has(key);
+    return this.#entries.has(key);
   }
 
   get size(): number {
-    return this.nextSeq;
+    return this.#nextSeq;
   }
 
   /** The `offset`-th unconsumed item of a stream (0 = the oldest), without consuming it. */
   peekStream(key: NotificationKey, offset: number): StoredNotification | undefined {
-    const s = this.streams.get(key);
+    const s = this.#streams.get(key);
     return s ? s.items[s.head + offset] : undefined;
   }
 
   /** Consumes the oldest unconsumed item of a stream. */
   takeStream(key: NotificationKey): StoredNotification | undefined {
-    const s = this.streams.get(key);
+    const s = this.#streams.get(key);
     if (!s || s.head >= s.items.length) return undefined;
     const item = s.items[s.head]!;
     s.items[s.head++] = undefined as never; // drop the reference: a long stream must not keep every value alive
     this.bufferedStreamItems--;
-    if (s.head === s.items.length) this.streams.delete(key);
+    if (s.head === s.items.length) this.#streams.delete(key);
     else if (s.head > 1024 && s.head * 2 > s.items.length) {
       s.items = s.items.slice(s.head);
       s.head = 0;
@@ -111,10 +114,27 @@ export class NotificationStore {
     return item;
   }
 
-  private pushStreamItem(key: NotificationKey, item: StoredNotification): void {
-    let s = this.streams.get(key);
-    if (!s) this.streams.set(key, (s = { items: [], head: 0 }));
+  #pushStreamItem(key: NotificationKey, item: StoredNotification): void {
+    let s = this.#streams.get(key);
+    if (!s) this.#streams.set(key, (s = { items: [], head: 0 }));
     s.items.push(item);
     this.bufferedStreamItems++;
   }
+}
+
+const utf8 = new TextDecoder();
+
+/** The result a notification carries, as stored. */
+export function notificationResult(n: NotificationTemplate): NotificationResult {
+  if (n.value != null) return { tag: "value", value: n.value.content ?? new Uint8Array(0) };
+  if (n.failure != null) {
+    return {
+      tag: "failure",
+      failure: { code: n.failure.code ?? 0, message: n.failure.message ?? "", metadata: (n.failure.metadata ?? []).map((m) => ({ key: m.key ?? "", value: m.value ?? "" })) },
+    };
+  }
+  if (n.invocationId != null) return { tag: "invocationId", invocationId: n.invocationId };
+  if (n.stateKeys != null) return { tag: "stateKeys", keys: (n.stateKeys.keys ?? []).map((k) => utf8.decode(k)) };
+  if (n.void != null) return { tag: "void" };
+  throw new ProtocolError("notification without a result (void, value, failure, invocation id or state keys)");
 }

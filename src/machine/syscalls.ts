@@ -2,8 +2,9 @@
 // returns what the caller awaits (a notification key) or the value it already knows.
 // Completion ids are allocated in call order on every attempt, so replays allocate the same ids.
 
-import type { Failure, Header } from "../protocol/generated/protocol.js";
+import type { AttachInvocationCommandMessage, CallCommandMessage, Failure, Header, OneWayCallCommandMessage } from "../protocol/generated/protocol.js";
 import { MessageType } from "../protocol/message-types.js";
+import * as R from "./replay-rules.js";
 import { UnsupportedFeatureError } from "./errors.js";
 import type { InvocationMachine } from "./invocation-machine.js";
 import {
@@ -64,13 +65,13 @@ export function getState(m: InvocationMachine, name: string): StateRead<Uint8Arr
   const key = utf8.encode(name);
   const recorded = m.peekRecorded();
   if (recorded?.type === MessageType.GetLazyStateCommand || (!recorded && !m.stateCache.lookup(name).known)) {
-    m.command(MessageType.GetLazyStateCommand, { key, resultCompletionId: id }, ["key", "resultCompletionId", "name"]);
+    m.command(R.getLazyState, { key, resultCompletionId: id });
     return { ready: false, key: completionKey(id) };
   }
   const cached = m.stateCache.lookup(name);
   const value = cached.known ? cached.value : null;
   const message = value === null ? { key, void: {} } : { key, value: { content: value } };
-  const replayed = m.command(MessageType.GetEagerStateCommand, message, ["key", "name"]);
+  const replayed = m.command(R.getEagerState, message);
   if (!replayed) return { ready: true, value };
   return { ready: true, value: replayed.value != null ? (replayed.value.content ?? EMPTY) : null };
 }
@@ -80,27 +81,27 @@ export function getStateKeys(m: InvocationMachine): StateRead<string[]> {
   const recorded = m.peekRecorded();
   const localKeys = m.stateCache.keys();
   if (recorded?.type === MessageType.GetLazyStateKeysCommand || (!recorded && localKeys === undefined)) {
-    m.command(MessageType.GetLazyStateKeysCommand, { resultCompletionId: id }, ["resultCompletionId", "name"]);
+    m.command(R.getLazyStateKeys, { resultCompletionId: id });
     return { ready: false, key: completionKey(id) };
   }
   const keys = localKeys ?? [];
-  const replayed = m.command(MessageType.GetEagerStateKeysCommand, { value: { keys: keys.map((k) => utf8.encode(k)) } }, ["name"]);
+  const replayed = m.command(R.getEagerStateKeys, { value: { keys: keys.map((k) => utf8.encode(k)) } });
   if (!replayed) return { ready: true, value: keys };
-  return { ready: true, value: ((replayed.value?.keys ?? []) as Uint8Array[]).map((k) => utf8d.decode(k)) };
+  return { ready: true, value: (replayed.value?.keys ?? []).map((k) => utf8d.decode(k)) };
 }
 
 export function setState(m: InvocationMachine, name: string, value: Uint8Array): void {
-  m.command(MessageType.SetStateCommand, { key: utf8.encode(name), value: { content: m.encodeValue(value) } }, ["key", "name"]);
+  m.command(R.setState, { key: utf8.encode(name), value: { content: m.encodeValue(value) } });
   m.stateCache.set(name, value);
 }
 
 export function clearState(m: InvocationMachine, name: string): void {
-  m.command(MessageType.ClearStateCommand, { key: utf8.encode(name) }, ["key", "name"]);
+  m.command(R.clearState, { key: utf8.encode(name) });
   m.stateCache.clear(name);
 }
 
 export function clearAllState(m: InvocationMachine): void {
-  m.command(MessageType.ClearAllStateCommand, {}, ["name"]);
+  m.command(R.clearAllState, {});
   m.stateCache.clearAll();
 }
 
@@ -109,7 +110,7 @@ export function clearAllState(m: InvocationMachine): void {
 export function sleep(m: InvocationMachine, wakeUpTimeMs: number, name: string): NotificationKey {
   const id = m.allocateCompletionId();
   // The wake-up time is wall-clock based and differs on every attempt: only the name is compared.
-  m.command(MessageType.SleepCommand, { wakeUpTime: BigInt(Math.round(wakeUpTimeMs)), resultCompletionId: id, name }, ["name"]);
+  m.command(R.sleep, { wakeUpTime: BigInt(Math.round(wakeUpTimeMs)), resultCompletionId: id, name });
   return completionKey(id);
 }
 
@@ -117,6 +118,7 @@ export interface RunHandle {
   key: NotificationKey;
   completionId: number;
   commandIndex: number;
+  name: string;
   /** The closure must execute: no result is recorded for this run. */
   needsExecution: boolean;
   /** This run is where the previous attempt stopped (its retry counters apply to it). */
@@ -128,17 +130,19 @@ export function run(m: InvocationMachine, name: string): RunHandle {
   const commandIndex = m.commandIndex;
   const wasReplaying = m.isReplaying;
   const firstNewEntry = !wasReplaying && m.newCommands === 0;
-  m.command(MessageType.RunCommand, { resultCompletionId: id, name }, ["resultCompletionId", "name"]);
+  m.command(R.run, { resultCompletionId: id, name });
   const key = completionKey(id);
   const needsExecution = !m.notifications.has(key);
-  return { key, completionId: id, commandIndex, needsExecution, firstNewEntry: firstNewEntry || (wasReplaying && needsExecution) };
+  return { key, completionId: id, commandIndex, name, needsExecution, firstNewEntry: firstNewEntry || (wasReplaying && needsExecution) };
 }
 
 // ---- calls ---------------------------------------------------------------------------------------------------
 
-function targetFields(m: InvocationMachine, t: CallTarget): Record<string, unknown> {
+type CalleeFields = Pick<CallCommandMessage, "serviceName" | "handlerName" | "headers" | "key" | "idempotencyKey" | "scope" | "limitKey">;
+
+function targetFields(m: InvocationMachine, t: CallTarget): CalleeFields {
   if (t.scope !== undefined || t.limitKey !== undefined) requireV7(m, "calling with a scope or limit key");
-  const fields: Record<string, unknown> = {
+  const fields: CalleeFields = {
     serviceName: t.service,
     handlerName: t.handler,
     headers: headerList(t.headers),
@@ -156,30 +160,21 @@ function targetFields(m: InvocationMachine, t: CallTarget): Record<string, unkno
   return fields;
 }
 
-const CALL_COMPARED = [
-  "serviceName", "handlerName", "parameter", "headers", "key", "idempotencyKey", "scope", "limitKey",
-  "invocationIdNotificationIdx", "resultCompletionId", "name",
-] as const;
-
 export function call(m: InvocationMachine, target: CallTarget, parameter: Uint8Array, name: string) {
   const fields = targetFields(m, target);
   const idIdx = m.allocateCompletionId();
   const resultId = m.allocateCompletionId();
-  m.command(
-    MessageType.CallCommand,
-    { ...fields, parameter: m.encodeValue(parameter), invocationIdNotificationIdx: idIdx, resultCompletionId: resultId, name },
-    CALL_COMPARED,
-  );
+  m.command(R.call, { ...fields, parameter: m.encodeValue(parameter), invocationIdNotificationIdx: idIdx, resultCompletionId: resultId, name });
   return { invocationIdKey: completionKey(idIdx), resultKey: completionKey(resultId) };
 }
 
 export function send(m: InvocationMachine, target: CallTarget, parameter: Uint8Array, invokeTimeMs: number | undefined, name: string) {
   const fields = targetFields(m, target);
   const idIdx = m.allocateCompletionId();
-  const message: Record<string, unknown> = { ...fields, parameter: m.encodeValue(parameter), invocationIdNotificationIdx: idIdx, name };
+  const message: OneWayCallCommandMessage = { ...fields, parameter: m.encodeValue(parameter), invocationIdNotificationIdx: idIdx, name };
   if (invokeTimeMs !== undefined) message.invokeTime = BigInt(Math.round(invokeTimeMs));
   // invoke_time is wall-clock based: not compared on replay.
-  m.command(MessageType.OneWayCallCommand, message, CALL_COMPARED.filter((f) => f !== "resultCompletionId"));
+  m.command(R.oneWayCall, message);
   return { invocationIdKey: completionKey(idIdx) };
 }
 
@@ -187,7 +182,7 @@ export function send(m: InvocationMachine, target: CallTarget, parameter: Uint8A
 
 export function awakeable(m: InvocationMachine): { id: string; key: NotificationKey } {
   const signalId = m.allocateSignalId();
-  const raw = m.startMessage.id ?? EMPTY;
+  const raw = m.invocationIdBytes;
   const bytes = new Uint8Array(raw.length + 4);
   bytes.set(raw);
   new DataView(bytes.buffer).setUint32(raw.length, signalId);
@@ -202,7 +197,7 @@ function resultFields(m: InvocationMachine, result: CompletionResult, names: { v
 
 export function completeAwakeable(m: InvocationMachine, awakeableId: string, result: CompletionResult): void {
   const fields = resultFields(m, result, { value: "value", failure: "failure" });
-  m.command(MessageType.CompleteAwakeableCommand, { awakeableId, ...fields }, ["awakeableId", "name"]);
+  m.command(R.completeAwakeable, { awakeableId, ...fields });
 }
 
 export function sendSignal(
@@ -213,29 +208,31 @@ export function sendSignal(
 ): void {
   const id = "idx" in signal ? { idx: signal.idx } : { name: signal.name };
   const fields = resultFields(m, result, { value: "value", failure: "failure", void: "void" });
-  m.command(MessageType.SendSignalCommand, { targetInvocationId, ...id, ...fields }, ["targetInvocationId", "idx", "name", "entryName"]);
+  m.command(R.sendSignal, { targetInvocationId, ...id, ...fields });
 }
 
 export function getPromise(m: InvocationMachine, key: string): NotificationKey {
   const id = m.allocateCompletionId();
-  m.command(MessageType.GetPromiseCommand, { key, resultCompletionId: id }, ["key", "resultCompletionId", "name"]);
+  m.command(R.getPromise, { key, resultCompletionId: id });
   return completionKey(id);
 }
 
 export function peekPromise(m: InvocationMachine, key: string): NotificationKey {
   const id = m.allocateCompletionId();
-  m.command(MessageType.PeekPromiseCommand, { key, resultCompletionId: id }, ["key", "resultCompletionId", "name"]);
+  m.command(R.peekPromise, { key, resultCompletionId: id });
   return completionKey(id);
 }
 
 export function completePromise(m: InvocationMachine, key: string, result: { value: Uint8Array } | { failure: FailureResult }): NotificationKey {
   const id = m.allocateCompletionId();
   const fields = resultFields(m, result, { value: "completionValue", failure: "completionFailure" });
-  m.command(MessageType.CompletePromiseCommand, { key, ...fields, resultCompletionId: id }, ["key", "resultCompletionId", "name"]);
+  m.command(R.completePromise, { key, ...fields, resultCompletionId: id });
   return completionKey(id);
 }
 
-function invocationTargetFields(m: InvocationMachine, t: InvocationTarget): Record<string, unknown> {
+type TargetFields = Pick<AttachInvocationCommandMessage, "invocationId" | "workflowTarget" | "idempotentRequestTarget">;
+
+function invocationTargetFields(m: InvocationMachine, t: InvocationTarget): TargetFields {
   if ("invocationId" in t) return { invocationId: t.invocationId };
   if (t.scope !== undefined) requireV7(m, "attaching with a scope");
   if ("workflow" in t) return { workflowTarget: { workflowName: t.workflow, workflowKey: t.key, ...(t.scope !== undefined ? { scope: t.scope } : {}) } };
@@ -250,17 +247,15 @@ function invocationTargetFields(m: InvocationMachine, t: InvocationTarget): Reco
   };
 }
 
-const TARGET_COMPARED = ["invocationId", "workflowTarget", "idempotentRequestTarget", "resultCompletionId", "name"] as const;
-
 export function attachInvocation(m: InvocationMachine, target: InvocationTarget): NotificationKey {
   const id = m.allocateCompletionId();
-  m.command(MessageType.AttachInvocationCommand, { ...invocationTargetFields(m, target), resultCompletionId: id }, TARGET_COMPARED);
+  m.command(R.attachInvocation, { ...invocationTargetFields(m, target), resultCompletionId: id });
   return completionKey(id);
 }
 
 export function getInvocationOutput(m: InvocationMachine, target: InvocationTarget): NotificationKey {
   const id = m.allocateCompletionId();
-  m.command(MessageType.GetInvocationOutputCommand, { ...invocationTargetFields(m, target), resultCompletionId: id }, TARGET_COMPARED);
+  m.command(R.getInvocationOutput, { ...invocationTargetFields(m, target), resultCompletionId: id });
   return completionKey(id);
 }
 
@@ -268,7 +263,7 @@ export function getInvocationOutput(m: InvocationMachine, target: InvocationTarg
 
 export function output(m: InvocationMachine, result: { value: Uint8Array } | { failure: FailureResult }): void {
   const fields = resultFields(m, result, { value: "value", failure: "failure" });
-  m.command(MessageType.OutputCommand, fields, ["name", "value", "failure"]);
+  m.command(R.output, fields);
 }
 
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -35,7 +35,7 @@ export type {
   ServiceDefinition,
   VirtualObjectDefinition,
   WorkflowDefinition,
-} from "../context/rpc-types.js";
+} from "../definition/types.js";
 export type { RestateEndpoint } from "../../adapters/node/endpoint.js";
 export type { RestateEndpointBase } from "../endpoint/endpoint.js";
 export type { JournalValueCodec } from "../clients/types.js";

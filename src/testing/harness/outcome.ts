@@ -1,7 +1,7 @@
 // Reading a finished run off its journal: how it ended (output or TerminalError), the commands it issued, the state
 // of its key, and the verdict of the final determinism replay.
 
-import type { HandlerEntry } from "../../context/definitions.js";
+import type { HandlerEntry } from "../../definition/builders.js";
 import { MessageType, isCommand } from "../../protocol/message-types.js";
 import { commandView, valueOf, type CommandView } from "./commands.js";
 import { errorOf, type Entry } from "./frames.js";

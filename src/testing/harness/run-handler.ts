@@ -12,7 +12,7 @@
 //   const run = await runHandler(trips, "reserve", { input: {...}, journal: [{ call: "Flights/reserve", value: "f1" }] });
 //   expect(run.commands.map((c) => c.summary)).toEqual([...]);
 
-import { serviceEntryOf, type HandlerEntry, type ServiceEntry } from "../../context/definitions.js";
+import { serviceEntryOf, type HandlerEntry, type ServiceEntry } from "../../definition/builders.js";
 import { newMachine, startAttempt } from "../../endpoint/invoke.js";
 import { FrameDecoder } from "../../protocol/frame.js";
 import { MessageType, isCommand } from "../../protocol/message-types.js";

@@ -5,7 +5,7 @@
 // built-ins: saved journals can be checked in CI, or inside workerd, Deno or Bun. Fetching them from a running server
 // is src/testing/verify.ts.
 
-import { serviceEntryOf } from "../../context/definitions.js";
+import { serviceEntryOf } from "../../definition/builders.js";
 import { encodeFrame } from "../../protocol/frame.js";
 import { MessageType, isCommand } from "../../protocol/message-types.js";
 import { commandView } from "./commands.js";

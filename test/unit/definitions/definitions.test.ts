@@ -10,7 +10,7 @@ import {
   service,
   serviceEntryOf,
   workflow,
-} from "../../../src/context/definitions.js";
+} from "../../../src/definition/builders.js";
 import type { Context, ObjectContext, ObjectSharedContext, WorkflowContext } from "../../../src/context/context-types.js";
 import { TerminalError } from "../../../src/context/errors.js";
 import { serde } from "../../../src/serde/index.js";

@@ -9,7 +9,7 @@ import type {
   WorkflowContext,
   WorkflowSharedContext,
 } from "../../../src/context/context-types.js";
-import { handlers, object, rpc, service, workflow, type Opts, type SendOpts } from "../../../src/context/definitions.js";
+import { handlers, object, rpc, service, workflow, type Opts, type SendOpts } from "../../../src/definition/builders.js";
 import type {
   Client,
   SendClient,
@@ -18,7 +18,7 @@ import type {
   ServiceDefinitionFrom,
   VirtualObject,
   Workflow,
-} from "../../../src/context/rpc-types.js";
+} from "../../../src/definition/types.js";
 import { serde } from "../../../src/serde/index.js";
 
 const greeter = service({

@@ -1,7 +1,7 @@
 import { VECTORS_DIR } from "../../support/vectors-dir.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { handlers, object, service, serviceEntryOf, workflow } from "../../../src/context/definitions.js";
+import { handlers, object, service, serviceEntryOf, workflow } from "../../../src/definition/builders.js";
 import { buildManifest, type ManifestOptions } from "../../../src/endpoint/discovery.js";
 import { applyServiceDefaults } from "../../../src/endpoint/service-options.js";
 import { serde } from "../../../src/serde/index.js";

@@ -2,7 +2,7 @@
 // manifests. Options are chosen where both SDKs agree by design (see the report for deliberate differences).
 import * as official from "@restatedev/restate-sdk/fetch";
 import { describe, expect, it } from "vitest";
-import * as ours from "../../../src/context/definitions.js";
+import * as ours from "../../../src/definition/builders.js";
 import { buildManifest } from "../../../src/endpoint/discovery.js";
 import { serde } from "../../../src/serde/index.js";
 

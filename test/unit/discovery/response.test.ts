@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { service, serviceEntryOf } from "../../../src/context/definitions.js";
+import { service, serviceEntryOf } from "../../../src/definition/builders.js";
 import { buildManifest, discoveryResponse } from "../../../src/endpoint/discovery.js";
 import { PERDURE_VERSION, X_RESTATE_SERVER } from "../../../src/endpoint/server-header.js";
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as restate from "../../../src/index.js";
 import { MessageType } from "../../../src/protocol/message-types.js";
-import { decideRetry } from "../../../src/context/run-executor.js";
+import { decideRunRetry } from "../../../src/machine/run-retry.js";
 import { frame, input, invoke, json, start, text } from "./support.js";
 
 let flakyCalls = 0;
@@ -89,13 +89,13 @@ describe("ctx.run retries", () => {
   });
 
   it("computes exponential delays capped by the maximum interval", () => {
-    const policy = { initialRetryInterval: 100, retryIntervalFactor: 3, maxRetryInterval: 500 };
-    expect([1, 2, 3].map((n) => decideRetry(policy, n, 0))).toEqual([
+    const policy = { initialIntervalMs: 100, factor: 3, maxIntervalMs: 500 };
+    expect([1, 2, 3].map((n) => decideRunRetry(policy, n, 0))).toEqual([
       { retry: true, delayMs: 100 },
       { retry: true, delayMs: 300 },
       { retry: true, delayMs: 500 },
     ]);
-    expect(decideRetry({ maxRetryDuration: 1000 }, 2, 1500)).toEqual({ retry: false });
+    expect(decideRunRetry({ maxDurationMs: 1000 }, 2, 1500)).toEqual({ retry: false });
   });
 
   it("refuses ctx.rand inside a run closure", async () => {

@@ -11,16 +11,16 @@ import { frame, input, json, machineWith, start, text } from "./support.js";
 describe("phases", () => {
   it("waits for Start and every announced entry before user code may run", () => {
     const { machine } = machineWith(6, start(2), input());
-    expect(machine.state).toBe("waiting-replay-entries");
+    expect(machine.state.name).toBe("waiting-replay-entries");
     expect(machine.isReady).toBe(false);
     machine.pushFrame({ type: MessageType.SleepCommand, flags: 0, payload: new Uint8Array([0x58, 0x01]) });
-    expect(machine.state).toBe("replaying");
+    expect(machine.state.name).toBe("replaying");
   });
 
-  it("goes straight to processing when the journal holds only the input", () => {
+  it("goes straight to processing when the journal holds only the input", async () => {
     const { machine } = machineWith(6, start(1), input("Bob"));
-    expect(machine.state).toBe("processing");
-    expect(text(machine.inputCommand.value?.content)).toBe('"Bob"');
+    expect(machine.state.name).toBe("processing");
+    expect(text((await machine.readInput()).body)).toBe('"Bob"');
   });
 
   it("rejects a first frame that is not a StartMessage", () => {
@@ -114,10 +114,10 @@ describe("replay", () => {
       frame(MessageType.RunCommand, { resultCompletionId: 1, name: "a" }),
       frame(MessageType.RunCompletion, { completionId: 1, value: { content: json(5) } }),
     );
-    expect(machine.state).toBe("replaying");
+    expect(machine.state.name).toBe("replaying");
     const run = sys.run(machine, "a");
     expect(run.needsExecution).toBe(false);
-    expect(machine.state).toBe("processing");
+    expect(machine.state.name).toBe("processing");
     sys.sleep(machine, 5, "");
     expect(messages().map((m) => m.type)).toEqual([MessageType.SleepCommand]);
   });
@@ -146,7 +146,7 @@ describe("replay", () => {
     expect(msg.relatedCommandName).toBe("charge");
     expect(msg.message).toMatch(/command index 1/);
     expect(msg.message).toMatch(/RunCommand named 'charge'.*name: journal has "charge", code now has "refund"/);
-    expect(machine.state).toBe("closed");
+    expect(machine.state.name).toBe("closed");
   });
 
   it("reports a different command type as a journal mismatch", () => {
@@ -241,7 +241,7 @@ describe("terminal frames", () => {
     const { machine, messages } = machineWith(6, start(1), input());
     sys.output(machine, { value: json("done") });
     machine.end();
-    machine.fail({ code: 500, message: "late" });
+    machine.failInternal("late", new Error("too late"));
     expect(() => sys.sleep(machine, 1, "")).toThrow(AttemptClosedError);
     expect(messages().map((m) => m.type)).toEqual([MessageType.OutputCommand, MessageType.End]);
   });

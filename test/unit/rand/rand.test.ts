@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DeterministicRandom, seedFromInvocationId } from "../../../src/context/rand.js";
+import { DeterministicRandom } from "../../../src/context/rand.js";
+import { seedFromInvocationId } from "../../../src/machine/invocation-input.js";
 
 import { VECTORS_DIR as VECTORS } from "../../support/vectors-dir.js";
 const readJson = (name: string) => JSON.parse(readFileSync(`${VECTORS}/${name}`, "utf8"));

@@ -10,7 +10,7 @@ import type {
   UntypedState,
   WorkflowContext,
   WorkflowSharedContext,
-} from "./context-types.js";
+} from "../context/context-types.js";
 import {
   normalizeHandlerOptions,
   normalizeServiceOptions,
@@ -21,7 +21,7 @@ import {
   type HandlerKind,
   type ServiceEntry,
   type ServiceType,
-} from "./rpc-entry.js";
+} from "./service-model.js";
 import type {
   ClientCallOptions,
   ClientSendOptions,
@@ -38,7 +38,7 @@ import type {
   WorkflowHandlerOpts,
   WorkflowOptions,
   WorkflowOpts,
-} from "./rpc-types.js";
+} from "./types.js";
 
 export type {
   ExecutionOptions,
@@ -49,7 +49,7 @@ export type {
   ServiceEntry,
   ServiceManifestOptions,
   ServiceType,
-} from "./rpc-entry.js";
+} from "./service-model.js";
 
 // Symbol.for: two copies of perdure in one process still recognise each other's definitions.
 const HANDLER_META = Symbol.for("perdure.handler");

@@ -1,13 +1,14 @@
 // Runs one attempt of a handler on a ready state machine, and maps how user code ends to the terminal frame:
 // a value → Output + End; a TerminalError → Output(failure) + End; anything else → ErrorMessage (the server retries).
 
-import { ErrorCode } from "../protocol/errors.js";
-import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError } from "../machine/errors.js";
+import { AttemptClosedError, JournalMismatchError } from "../machine/errors.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
+import type { InvocationInput } from "../machine/invocation-input.js";
+import { describeKey } from "../machine/notifications.js";
 import * as sys from "../machine/syscalls.js";
 import { ContextImpl, type InvocationMeta } from "./context-impl.js";
 import { RestateError, SUSPENDED_ERROR_CODE, TerminalError, ensureError, failureOf } from "./errors.js";
-import type { HandlerEntry } from "./rpc-entry.js";
+import type { HandlerEntry } from "../definition/service-model.js";
 import type { Request } from "./context-types.js";
 import { instantiateHooks, interceptAttempt, type AttemptHooks } from "./hooks.js";
 import { LogSource, LoggerContext, createLogger, loggerTransportOf } from "./logging.js";
@@ -41,8 +42,9 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     machine.whenClosed((reason) => {
       closedReason = reason;
       attemptCompleted?.abort(new Error(`attempt ${reason}`));
-      const scheduler = ctx?.scheduler;
-      resolve({ reason, eagerRuns: scheduler?.eager.count ?? 0, ...(scheduler?.suspendedOn ? { suspendedOn: scheduler.suspendedOn } : {}) });
+      const state = machine.state;
+      const suspendedOn = state.name === "closed" ? state.suspendedOn?.map(describeKey).join(", ") : undefined;
+      resolve({ reason, eagerRuns: ctx?.scheduler.eager.count ?? 0, ...(suspendedOn ? { suspendedOn } : {}) });
     });
   });
   const logger = loggerTransportOf(handler);
@@ -51,18 +53,17 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
   try {
     context = ctx = new ContextImpl(machine, { ...meta, attemptCompletedSignal, logger });
   } catch (e) {
-    machine.fail({ code: ErrorCode.INTERNAL, message: `cannot create the handler context: ${ensureError(e).message}` });
+    machine.failInternal("cannot create the handler context", ensureError(e));
     return closed;
   }
   // The attempt's lifecycle lines, with the official SDK's texts, levels and source (JOURNAL), through the
   // endpoint's logger; they are never marked as replayed (one line per attempt).
   let journalLogger: Console | undefined;
   const systemLog = () => {
-    const start = machine.startMessage;
     return (journalLogger ??= createLogger(
       logger,
       LogSource.JOURNAL,
-      new LoggerContext(start.debugId ?? "", meta.service, meta.handler, start.key || undefined),
+      new LoggerContext(meta.input.debugId, meta.service, meta.handler, meta.input.key || undefined),
       () => false,
     ));
   };
@@ -70,7 +71,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
   machine.whenClosed((reason) => {
     if (reason === "completed") return; // logged where the output is written (success) or below (terminal failure)
     if (reason === "suspended") systemLog().info("Invocation suspended");
-    else if (machine.failure && isFirstFailure(machine)) systemLog().warn(retryHint(handler));
+    else if (isFirstFailure(machine, meta.input)) systemLog().warn(retryHint(handler));
   });
   try {
     hooks = instantiateHooks(handler.execution.hooks, () => context.request() as Request);
@@ -88,7 +89,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
   const body = async () => {
     let input: unknown;
     try {
-      input = handler.input.deserialize(machine.inputCommand.value?.content ?? EMPTY);
+      input = handler.input.deserialize(meta.input.body);
     } catch (e) {
       // Bad input will not get better with retries: answer the caller with 400.
       // The official SDK's wording (the parser's own message after the prefix), so that callers and tests matching
@@ -102,7 +103,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     } finally {
       await context.scheduler.whenRunsIdle();
     }
-    if (machine.state === "closed") return;
+    if (machine.isClosed) return;
     try {
       output = handler.output.serialize(value);
     } catch (e) {
@@ -115,7 +116,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     .then(() => (hooks.handler && attemptEnded ? interceptAttempt(hooks.handler, body, attemptEnded) : body()))
     .then(
       () => {
-        if (machine.state === "closed") return;
+        if (machine.isClosed) return;
         // No output only when an interceptor swallowed the handler's error: that makes the attempt a success.
         sys.output(machine, { value: output ?? EMPTY });
         machine.end();
@@ -146,7 +147,7 @@ function finishWithFailure(machine: InvocationMachine, error: TerminalError): vo
 }
 
 function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry, log: () => Console): void {
-  if (machine.state === "closed") return; // suspended, mismatched or finished already: nothing to add
+  if (machine.isClosed) return; // suspended, mismatched or finished already: nothing to add
   if (thrown instanceof AttemptClosedError || thrown instanceof JournalMismatchError) return;
   let converted: TerminalError | undefined;
   try {
@@ -166,20 +167,14 @@ function endWithError(machine: InvocationMachine, thrown: unknown, handler: Hand
     return;
   }
   const error = ensureError(thrown);
-  const code = error instanceof UnsupportedFeatureError ? ErrorCode.UNSUPPORTED_FEATURE : retryableCode(error);
   log().warn("Error when processing a Restate context operation.\n", error);
-  machine.fail({ code, message: error.message || error.name, stacktrace: error.stack });
-}
-
-function retryableCode(error: Error): number {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "number" && code >= 400 && code < 600 ? code : ErrorCode.INTERNAL;
+  machine.failRetryable(error);
 }
 
 /** The first failed attempt since the journal last grew (the server counts retries from the last stored entry). */
-function isFirstFailure(machine: InvocationMachine): boolean {
+function isFirstFailure(machine: InvocationMachine, input: InvocationInput): boolean {
   const failure = machine.failure;
-  return !!failure && !failure.behavior && !machine.startMessage.retryCountSinceLastStoredEntry;
+  return !!failure && !failure.behavior && !input.retry.count;
 }
 
 /** One hint per invocation on its first retryable failure: how to stop retrying, and the retry policy in force. */

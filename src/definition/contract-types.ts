@@ -4,8 +4,8 @@
 
 import type { Serde } from "../serde/types.js";
 import type { StandardSchemaV1 } from "../serde/standard-schema.js";
-import type { Context, InvocationHandle, InvocationPromise, ObjectContext, ObjectSharedContext, WorkflowContext, WorkflowSharedContext } from "./context-types.js";
-import type { Opts, SendOpts } from "./definitions.js";
+import type { Context, InvocationHandle, InvocationPromise, ObjectContext, ObjectSharedContext, WorkflowContext, WorkflowSharedContext } from "../context/context-types.js";
+import type { Opts, SendOpts } from "./builders.js";
 import type {
   ObjectHandlerOpts,
   ServiceDefinition,
@@ -13,7 +13,7 @@ import type {
   VirtualObjectDefinition,
   WorkflowDefinition,
   WorkflowHandlerOpts,
-} from "./rpc-types.js";
+} from "./types.js";
 
 /** Documentation and metadata of a contract or of one of its handlers (manifest `documentation`/`metadata`). */
 export type DescriptorOpts = {

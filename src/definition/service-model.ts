@@ -4,10 +4,10 @@
 
 import { json } from "../serde/json.js";
 import type { Serde } from "../serde/types.js";
-import { durationToMs } from "./duration.js";
+import { durationToMs } from "../context/duration.js";
 import { normalizeAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
-import type { TerminalError } from "./errors.js";
-import type { DefaultServiceOptions, HooksProvider, RetryPolicy, ServiceHandlerOpts } from "./rpc-types.js";
+import type { TerminalError } from "../context/errors.js";
+import type { DefaultServiceOptions, HooksProvider, RetryPolicy, ServiceHandlerOpts } from "./types.js";
 
 export type ServiceType = "SERVICE" | "VIRTUAL_OBJECT" | "WORKFLOW";
 export type HandlerKind = "EXCLUSIVE" | "SHARED" | "WORKFLOW";

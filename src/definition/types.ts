@@ -2,8 +2,8 @@
 // `types/rpc` and `restate-sdk-core` (1.17.2): option objects, handler/definition shapes, typed clients.
 
 import type { Serde } from "../serde/types.js";
-import type { Duration } from "./duration.js";
-import type { TerminalError } from "./errors.js";
+import type { Duration } from "../context/duration.js";
+import type { TerminalError } from "../context/errors.js";
 import type {
   Context,
   InvocationHandle,
@@ -13,8 +13,8 @@ import type {
   Request,
   WorkflowContext,
   WorkflowSharedContext,
-} from "./context-types.js";
-import type { Opts, SendOpts } from "./definitions.js";
+} from "../context/context-types.js";
+import type { Opts, SendOpts } from "./builders.js";
 import type { AttemptLimitsOption } from "../machine/limits.js";
 
 // ---------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 import { schema } from "../serde/standard-schema.js";
 import type { Serde } from "../serde/types.js";
-import { handlers, object, service, workflow } from "./definitions.js";
+import { handlers, object, service, workflow } from "./builders.js";
 import type {
   Descriptor,
   DescriptorOpts,
@@ -19,8 +19,8 @@ import type {
   WorkflowDescriptor,
   WorkflowImplHandlers,
   WorkflowPerHandlerOpts,
-} from "./descriptor-types.js";
-import type { ObjectOptions, ServiceDefinition, ServiceOptions, VirtualObjectDefinition, WorkflowDefinition, WorkflowOptions } from "./rpc-types.js";
+} from "./contract-types.js";
+import type { ObjectOptions, ServiceDefinition, ServiceOptions, VirtualObjectDefinition, WorkflowDefinition, WorkflowOptions } from "./types.js";
 
 function handlerDescriptor(input: Serde<any> | undefined, output: Serde<any> | undefined, shared: boolean, opts?: DescriptorOpts): HandlerDescriptor {
   return { _inputSerde: input, _outputSerde: output, _shared: shared, _description: opts?.description, _metadata: opts?.metadata };
