@@ -2,7 +2,7 @@
 // Re-exports only.
 
 export { endpoint, createEndpointHandler } from "./endpoint/endpoint.js";
-export type { FetchEndpoint, EndpointOptions, FetchEndpointOptions, RestateEndpointBase } from "./endpoint/endpoint.js";
+export type { FetchEndpoint, EndpointOptions, FetchEndpointOptions, RestateEndpointBase, EndpointBuilderMethods } from "./endpoint/endpoint.js";
 export type { AttemptInfo } from "./endpoint/invoke.js";
 export type { DefaultServiceOptions } from "./endpoint/service-options.js";
 

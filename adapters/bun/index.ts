@@ -25,15 +25,13 @@ export interface BunGlobal {
   serve(config: BunServeConfig): BunServer;
 }
 
-import { toFetchFunction, type EndpointBuilderLike, type FetchFunction, type FetchHandlerLike } from "../shared/fetch-target.js";
+import { toFetchFunction, type EndpointBuilderLike } from "../shared/fetch-target.js";
+import type { FetchFunction, FetchHandlerLike } from "../shared/types.js";
+import { baseUrl, runningServer, type RunningServer, type ServeOptions as ListenAddress } from "../shared/running-server.js";
 
-export { toFetchFunction, type EndpointBuilderLike, type FetchHandlerLike };
+export { toFetchFunction, type EndpointBuilderLike, type FetchFunction, type FetchHandlerLike, type RunningServer };
 
-export interface ServeOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1: loopback only unless asked otherwise. */
-  hostname?: string;
+export interface ServeOptions extends ListenAddress {
   /**
    * Only with an endpoint builder: calls `.bidirectional(value)` before `.handler()`. A handler that is already
    * built has its protocol mode fixed (it is announced in discovery), so passing this with one is an error.
@@ -49,13 +47,14 @@ export interface ServeOptions {
   idleTimeout?: number;
 }
 
-export interface RunningServer {
-  port: number;
-  /** Base URL, e.g. `http://127.0.0.1:9080`, to register with the admin API (`use_http_11: true`). */
-  url: string;
+/**
+ * What `serve()` returns: the `RunningServer` of every perdure adapter (`port`, `url`, `close()`,
+ * `[Symbol.asyncDispose]`) plus the underlying `Bun.serve` server.
+ */
+export interface BunRunningServer extends RunningServer {
   /** The underlying `Bun.serve` server. */
   server: BunServer;
-  /** Stops listening and closes open connections; restate-server retries whatever was in flight. */
+  /** @deprecated Same as `close()` (the name before all adapters shared one shape); kept so existing code runs. */
   stop(): Promise<void>;
 }
 
@@ -69,7 +68,7 @@ function bunGlobal(): BunGlobal {
 
 
 /** Serves `target` with `Bun.serve` on `hostname:port` (default 127.0.0.1, free port). */
-export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: ServeOptions = {}): RunningServer {
+export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: ServeOptions = {}): BunRunningServer {
   const fetchFn = toFetchFunction(target, opts.bidirectional);
   const hostname = opts.hostname ?? "127.0.0.1";
   const server = bunGlobal().serve({
@@ -85,13 +84,8 @@ export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: Serv
         headers: { "content-type": "text/plain; charset=utf-8" },
       }),
   });
-  const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return {
-    port: server.port,
-    url: `http://${urlHost}:${server.port}`,
-    server,
-    stop: async () => {
-      await server.stop(true);
-    },
+  const close = async () => {
+    await server.stop(true);
   };
+  return runningServer({ port: server.port, url: baseUrl(hostname, server.port), server, stop: close }, close);
 }

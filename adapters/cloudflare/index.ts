@@ -11,13 +11,8 @@
 // Nothing Workers-specific is loaded at run time, and neither `nodejs_compat` nor WebAssembly is needed. The one
 // Workers type used here is declared structurally below, so the types need neither @cloudflare/workers-types nor
 // the `wrangler types` output (both of whose ExecutionContext fit it).
-import {
-  createEndpointHandler as createCoreEndpointHandler,
-  endpoint as createCoreEndpoint,
-  type DefaultServiceOptions,
-  type FetchEndpoint,
-  type FetchEndpointOptions,
-} from "../../src/index.js";
+import { createEndpointHandler as createCoreEndpointHandler, type FetchEndpointOptions } from "../../src/index.js";
+import { EndpointBuilderBase, type EndpointBuilderMethods } from "../../src/endpoint/adapter-api.js";
 
 // The whole API, so that `import * as restate from "perdure/cloudflare"` is all a Worker needs.
 // The local `endpoint` and `createEndpointHandler` below take precedence over the re-exported ones.
@@ -41,76 +36,20 @@ const BIDI_REFUSAL =
 export type WorkerFetch = (request: Request, ...platformArgs: unknown[]) => Promise<Response>;
 
 /** The endpoint builder of `perdure`, for Workers: `.bidirectional()` throws at startup instead of failing later. */
-export interface WorkerEndpoint {
-  bind(service: { name: string }): WorkerEndpoint;
-  withIdentityV1(...keys: string[]): WorkerEndpoint;
-  defaultServiceOptions(options: DefaultServiceOptions): WorkerEndpoint;
-  setLogger(logger: unknown): WorkerEndpoint;
-  /** perdure extension: the largest protocol message accepted, in bytes (default 32 MiB). */
-  maxMessageSize(bytes: number): WorkerEndpoint;
-  /** perdure extension: observe every invocation attempt. */
-  onAttemptEnd(observer: Parameters<FetchEndpoint["onAttemptEnd"]>[0]): WorkerEndpoint;
-  /** perdure extension: bounds on what one invocation attempt may accumulate. */
-  attemptLimits(limits: Parameters<FetchEndpoint["attemptLimits"]>[0]): WorkerEndpoint;
-  /** @experimental A codec for every value written to / read from the journal. */
-  journalValueCodecProvider(codecProvider: Parameters<FetchEndpoint["journalValueCodecProvider"]>[0]): WorkerEndpoint;
-  /** Only `bidirectional(false)` is accepted: Workers serve request-response. */
-  bidirectional(set?: boolean): WorkerEndpoint;
+export interface WorkerEndpoint extends EndpointBuilderMethods<WorkerEndpoint> {
   /** `{ fetch }`, ready for `export default`. */
   handler(): { fetch: WorkerFetch };
 }
 
-class WorkerEndpointBuilder implements WorkerEndpoint {
-  private readonly inner: FetchEndpoint = createCoreEndpoint();
-
-  bind(service: { name: string }): WorkerEndpoint {
-    this.inner.bind(service);
-    return this;
-  }
-
-  withIdentityV1(...keys: string[]): WorkerEndpoint {
-    this.inner.withIdentityV1(...keys);
-    return this;
-  }
-
-  defaultServiceOptions(options: DefaultServiceOptions): WorkerEndpoint {
-    this.inner.defaultServiceOptions(options);
-    return this;
-  }
-
-  setLogger(logger: unknown): WorkerEndpoint {
-    this.inner.setLogger(logger);
-    return this;
-  }
-
-  maxMessageSize(bytes: number): WorkerEndpoint {
-    this.inner.maxMessageSize(bytes);
-    return this;
-  }
-
-  onAttemptEnd(observer: Parameters<FetchEndpoint["onAttemptEnd"]>[0]): WorkerEndpoint {
-    this.inner.onAttemptEnd(observer);
-    return this;
-  }
-
-  attemptLimits(limits: Parameters<FetchEndpoint["attemptLimits"]>[0]): WorkerEndpoint {
-    this.inner.attemptLimits(limits);
-    return this;
-  }
-
-  journalValueCodecProvider(codecProvider: Parameters<FetchEndpoint["journalValueCodecProvider"]>[0]): WorkerEndpoint {
-    this.inner.journalValueCodecProvider(codecProvider);
-    return this;
-  }
-
-  bidirectional(set = true): WorkerEndpoint {
+/** The shared configuration methods; only `bidirectional(false)` is accepted: Workers serve request-response. */
+class WorkerEndpointBuilder extends EndpointBuilderBase implements WorkerEndpoint {
+  override bidirectional(set = true): this {
     if (set) throw new Error(BIDI_REFUSAL);
-    this.inner.bidirectional(false);
-    return this;
+    return super.bidirectional(false);
   }
 
   handler(): { fetch: WorkerFetch } {
-    return this.inner.handler();
+    return { fetch: createCoreEndpointHandler(this.config) };
   }
 }
 

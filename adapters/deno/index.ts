@@ -32,15 +32,13 @@ export interface DenoGlobal {
   serve(config: DenoServeConfig, handler: (request: Request, info: DenoServeHandlerInfo) => Response | Promise<Response>): DenoHttpServer;
 }
 
-import { toFetchFunction, type EndpointBuilderLike, type FetchFunction, type FetchHandlerLike } from "../shared/fetch-target.js";
+import { toFetchFunction, type EndpointBuilderLike } from "../shared/fetch-target.js";
+import type { FetchFunction, FetchHandlerLike } from "../shared/types.js";
+import { baseUrl, runningServer, type RunningServer, type ServeOptions as ListenAddress } from "../shared/running-server.js";
 
-export { toFetchFunction, type EndpointBuilderLike, type FetchHandlerLike };
+export { toFetchFunction, type EndpointBuilderLike, type FetchFunction, type FetchHandlerLike, type RunningServer };
 
-export interface ServeOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1: loopback only unless asked otherwise. */
-  hostname?: string;
+export interface ServeOptions extends ListenAddress {
   /**
    * Only with an endpoint builder: calls `.bidirectional(value)` before `.handler()`. A handler that is already
    * built has its protocol mode fixed (it is announced in discovery), so passing this with one is an error.
@@ -48,13 +46,14 @@ export interface ServeOptions {
   bidirectional?: boolean;
 }
 
-export interface RunningServer {
-  port: number;
-  /** Base URL, e.g. `http://127.0.0.1:9080`, to register with the admin API. */
-  url: string;
+/**
+ * What `serve()` returns: the `RunningServer` of every perdure adapter (`port`, `url`, `close()`,
+ * `[Symbol.asyncDispose]`) plus the underlying `Deno.serve` server.
+ */
+export interface DenoRunningServer extends RunningServer {
   /** The underlying `Deno.serve` server. */
   server: DenoHttpServer;
-  /** Stops listening and ends open connections; restate-server retries whatever was cut short. */
+  /** @deprecated Same as `close()` (the name before all adapters shared one shape); kept so existing code runs. */
   stop(): Promise<void>;
 }
 
@@ -68,7 +67,7 @@ function denoGlobal(): DenoGlobal {
 
 
 /** Serves `target` with `Deno.serve` on `hostname:port` (default 127.0.0.1, free port). */
-export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: ServeOptions = {}): RunningServer {
+export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: ServeOptions = {}): DenoRunningServer {
   const fetchFn = toFetchFunction(target, opts.bidirectional);
   const hostname = opts.hostname ?? "127.0.0.1";
   const server = denoGlobal().serve(
@@ -87,11 +86,6 @@ export function serve(target: FetchHandlerLike | EndpointBuilderLike, opts: Serv
     (request, info) => fetchFn(request, info),
   );
   const { port } = server.addr;
-  const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return {
-    port,
-    url: `http://${urlHost}:${port}`,
-    server,
-    stop: () => server.shutdown(),
-  };
+  const close = () => server.shutdown();
+  return runningServer({ port, url: baseUrl(hostname, port), server, stop: close }, close);
 }

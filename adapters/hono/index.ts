@@ -15,22 +15,10 @@ import { Hono } from "hono";
 // without hono that merely typechecks perdure's declarations gets `any` here instead of TS2307.
 /** @ts-ignore hono may be absent */
 import type { Context, Env, Hono as HonoApp, MiddlewareHandler } from "hono";
-import { routeOf } from "../../src/endpoint/routing.js";
+import { routeOf } from "../../src/endpoint/adapter-api.js";
+import { toFetchFunction, type FetchFunction, type FetchHandlerLike } from "../shared/types.js";
 
-// `any[]`, not `unknown[]`: a Hono app's fetch(request, env?, executionCtx?) must fit without a cast.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
-
-/** An endpoint's `{ fetch }` (from `endpoint().…handler()`) or a bare fetch function (`createEndpointHandler`). */
-export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
-
-function toFetchFunction(handler: FetchHandlerLike): FetchFunction {
-  if (typeof handler === "function") return handler;
-  if (handler === null || typeof handler !== "object" || typeof handler.fetch !== "function") {
-    throw new TypeError("perdure/hono: expected an endpoint handler ({ fetch }) or a fetch function");
-  }
-  return (request, ...extra) => handler.fetch(request, ...extra);
-}
+export type { FetchFunction, FetchHandlerLike } from "../shared/types.js";
 
 function executionContextOf(c: Context): unknown {
   try {
@@ -60,7 +48,7 @@ function run(fetchFn: FetchFunction, c: Context): Promise<Response> {
  * in front of other routes; endpoint routes are always answered here.
  */
 export function restateMiddleware<E extends Env = Env>(handler: FetchHandlerLike): MiddlewareHandler<E> {
-  const fetchFn = toFetchFunction(handler);
+  const fetchFn = toFetchFunction(handler, "perdure/hono");
   return async (c, next) => {
     if (routeOf(c.req.path).kind === "unknown") return next();
     return run(fetchFn, c as unknown as Context);
@@ -72,7 +60,7 @@ export function restateMiddleware<E extends Env = Env>(handler: FetchHandlerLike
  * the routes it serves). Mount it with `app.route("/restate", restateRoutes(handler))`.
  */
 export function restateRoutes<E extends Env = Env>(handler: FetchHandlerLike): HonoApp<E> {
-  const fetchFn = toFetchFunction(handler);
+  const fetchFn = toFetchFunction(handler, "perdure/hono");
   const routes = new Hono<E>();
   routes.all("*", (c) => run(fetchFn, c as unknown as Context));
   return routes;

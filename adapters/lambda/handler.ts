@@ -1,20 +1,13 @@
 // `lambdaHandler(fetchHandler)`: turns any fetch-style handler (a perdure endpoint, a Hono app, …) into an AWS Lambda
 // handler `(event, context) => Promise<result>`. Request-response only: Lambda buffers both directions.
 
-import { ErrorCode } from "../../src/protocol/errors.js";
-import { encodeMessage } from "../../src/protocol/messages.js";
-import { MessageType } from "../../src/protocol/message-types.js";
-import { parseInvocationContentType } from "../../src/protocol/versions.js";
+import { errorMessageFrame, parseInvocationContentType } from "../../src/endpoint/adapter-api.js";
+import { toFetchFunction, type FetchHandlerLike } from "../shared/types.js";
 import { eventToRequest, MalformedEventError, type AlbEvent, type ApiGatewayV1Event, type ApiGatewayV2Event, type EventKind, type LambdaHttpEvent } from "./events.js";
 import { buildResult, encodeResponse, LAMBDA_SYNC_RESPONSE_LIMIT, type AlbResult, type ApiGatewayV1Result, type ApiGatewayV2Result, type LambdaHttpResult, type ResultShape } from "./result.js";
 import { encodeBase64 } from "./base64.js";
 
-// `any[]`, not `unknown[]`: a Hono app's fetch(request, env?, executionCtx?) must fit without a cast.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type FetchFunction = (request: Request, ...extra: any[]) => Promise<Response> | Response;
-
-/** Anything that turns a `Request` into a `Response`: an endpoint's `{ fetch }`, a Hono app, or a bare function. */
-export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
+export type { FetchFunction, FetchHandlerLike } from "../shared/types.js";
 
 /** The parts of the Lambda `Context` this adapter knows; the whole object is passed on to handlers. */
 export interface LambdaContext {
@@ -49,7 +42,7 @@ export interface LambdaHandlerOptions {
  * argument (for perdure: `ctx.request().extraArgs[0]`, as with the official SDK).
  */
 export function lambdaHandler(handler: FetchHandlerLike, options: LambdaHandlerOptions = {}): LambdaHandler {
-  const fetchFn: FetchFunction = typeof handler === "function" ? handler : (request, ...extra) => handler.fetch(request, ...extra);
+  const fetchFn = toFetchFunction(handler, "perdure/lambda: lambdaHandler");
   const limit = options.maxResponseBytes ?? LAMBDA_SYNC_RESPONSE_LIMIT;
   // The result has the shape of the event's source (buildResult follows the event kind): the overloads hold.
   const handle = async (event: LambdaHttpEvent, context?: LambdaContext): Promise<LambdaHttpResult> => {
@@ -94,7 +87,7 @@ function oversizedResult(shape: ResultShape, response: Response, bodyBytes: numb
   const contentType = response.headers.get("content-type");
   const version = response.status === 200 ? parseInvocationContentType(contentType) : undefined;
   if (version === undefined) return textResult(shape, 500, message);
-  const frame = encodeMessage(MessageType.Error, { code: ErrorCode.INTERNAL, message } as never);
+  const frame = errorMessageFrame(message);
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   return buildResult(shape, 200, headers, encodeBase64(frame), true);

@@ -1,16 +1,16 @@
-// The Node flavour of the endpoint API, shaped like `@restatedev/restate-sdk`'s Node entry point: the same builder
-// as perdure's core plus `listen(port)`, `http1Handler()`, `http2Handler()` and a combined `handler()`, and a
-// `createEndpointHandler` that returns a Node request listener. Unless told otherwise, HTTP/2 requests are served
+// The Node flavour of the endpoint API, shaped like `@restatedev/restate-sdk`'s Node entry point: the configuration
+// methods of every perdure builder (EndpointBuilderBase) plus `listen(port)`, `http1Handler()`, `http2Handler()` and
+// a combined `handler()`, and a `createEndpointHandler` that returns a Node request listener. Unless told otherwise, HTTP/2 requests are served
 // bidirectionally and HTTP/1.1 requests request-response: the discovery answer follows the version it is asked over.
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import * as core from "../../src/index.js";
+import { EndpointBuilderBase, type EndpointBuilderMethods } from "../../src/endpoint/adapter-api.js";
 import { createHttp1Listener } from "./http1.js";
 import { createHttp2RequestListener } from "./http2.js";
 import { listen, type DualProtocolServer, type PerVersionHandlers } from "./listen.js";
 
 type FetchHandler = ReturnType<typeof core.createEndpointHandler>;
-type ServiceDefinitionLike = Parameters<core.FetchEndpoint["bind"]>[0];
 
 export interface NodeEndpointOptions extends core.EndpointOptions {
   /**
@@ -38,21 +38,8 @@ export interface ListenExtras {
   hostname?: string | null;
 }
 
-export interface NodeEndpoint {
-  bind(service: ServiceDefinitionLike): NodeEndpoint;
-  withIdentityV1(...keys: string[]): NodeEndpoint;
-  defaultServiceOptions(options: core.DefaultServiceOptions): NodeEndpoint;
-  setLogger(logger: unknown): NodeEndpoint;
-  /** perdure extension: the largest protocol message accepted, in bytes (default 32 MiB). */
-  maxMessageSize(bytes: number): NodeEndpoint;
-  /** perdure extension: observe every invocation attempt. */
-  onAttemptEnd(observer: Parameters<core.FetchEndpoint["onAttemptEnd"]>[0]): NodeEndpoint;
-  /** perdure extension: bounds on what one invocation attempt may accumulate. */
-  attemptLimits(limits: Parameters<core.FetchEndpoint["attemptLimits"]>[0]): NodeEndpoint;
-  /** @experimental A codec for every value written to / read from the journal. */
-  journalValueCodecProvider(codecProvider: Parameters<core.FetchEndpoint["journalValueCodecProvider"]>[0]): NodeEndpoint;
-  /** Force one protocol mode for every request (by default it follows the HTTP version). */
-  bidirectional(set?: boolean): NodeEndpoint;
+/** perdure/node's builder: the shared configuration methods plus Node servers and listeners. */
+export interface NodeEndpoint extends EndpointBuilderMethods<NodeEndpoint> {
   /** HTTP/1.1 and HTTP/2 (cleartext, prior knowledge) on one port. Port: argument, else `$PORT`, else 9080. */
   listen(port?: number, extras?: ListenExtras): Promise<number>;
   /** Stops every server this endpoint's `listen()` started. */
@@ -86,73 +73,12 @@ function combinedListener(handlers: { http1: FetchHandler; http2: FetchHandler }
   return Object.assign(listener as NodeRequestListener, { fetch: fetchDefault });
 }
 
-class NodeEndpointBuilder implements NodeEndpoint {
-  // Two core builders kept in step: one per protocol mode, so each version can get the mode it supports.
-  private readonly requestResponse = core.endpoint();
-  private readonly bidi = core.endpoint().bidirectional();
-  private forcedMode: boolean | undefined;
+/** `.bidirectional(set)` forces one protocol mode for every request; by default it follows the HTTP version. */
+class NodeEndpointBuilder extends EndpointBuilderBase implements NodeEndpoint {
   private readonly servers = new Set<DualProtocolServer>();
 
-  bind(service: ServiceDefinitionLike): NodeEndpoint {
-    this.requestResponse.bind(service);
-    this.bidi.bind(service);
-    return this;
-  }
-
-  withIdentityV1(...keys: string[]): NodeEndpoint {
-    this.requestResponse.withIdentityV1(...keys);
-    this.bidi.withIdentityV1(...keys);
-    return this;
-  }
-
-  defaultServiceOptions(options: core.DefaultServiceOptions): NodeEndpoint {
-    this.requestResponse.defaultServiceOptions(options);
-    this.bidi.defaultServiceOptions(options);
-    return this;
-  }
-
-  setLogger(logger: unknown): NodeEndpoint {
-    this.requestResponse.setLogger(logger);
-    this.bidi.setLogger(logger);
-    return this;
-  }
-
-  maxMessageSize(bytes: number): NodeEndpoint {
-    this.requestResponse.maxMessageSize(bytes);
-    this.bidi.maxMessageSize(bytes);
-    return this;
-  }
-
-  onAttemptEnd(observer: Parameters<core.FetchEndpoint["onAttemptEnd"]>[0]): NodeEndpoint {
-    this.requestResponse.onAttemptEnd(observer);
-    this.bidi.onAttemptEnd(observer);
-    return this;
-  }
-
-  attemptLimits(limits: Parameters<core.FetchEndpoint["attemptLimits"]>[0]): NodeEndpoint {
-    this.requestResponse.attemptLimits(limits);
-    this.bidi.attemptLimits(limits);
-    return this;
-  }
-
-  journalValueCodecProvider(codecProvider: Parameters<core.FetchEndpoint["journalValueCodecProvider"]>[0]): NodeEndpoint {
-    this.requestResponse.journalValueCodecProvider(codecProvider);
-    this.bidi.journalValueCodecProvider(codecProvider);
-    return this;
-  }
-
-  bidirectional(set = true): NodeEndpoint {
-    this.forcedMode = set;
-    return this;
-  }
-
   fetchHandlers(options: ModeOption = {}): { http1: FetchHandler; http2: FetchHandler } {
-    const forced = options.bidirectional ?? this.forcedMode;
-    const rr = () => this.requestResponse.handler().fetch;
-    const bidi = () => this.bidi.handler().fetch;
-    if (forced === undefined) return { http1: rr(), http2: bidi() };
-    const only = forced ? bidi() : rr();
-    return { http1: only, http2: only };
+    return handlersFor({ ...this.config, bidirectional: options.bidirectional ?? this.config.bidirectional });
   }
 
   async listen(port?: number, extras: ListenExtras = {}): Promise<number> {
@@ -170,19 +96,19 @@ class NodeEndpointBuilder implements NodeEndpoint {
   }
 
   http1Handler(options: ModeOption = {}): (request: http.IncomingMessage, response: http.ServerResponse) => void {
-    const bidirectional = options.bidirectional ?? this.forcedMode ?? false;
-    return createHttp1Listener((bidirectional ? this.bidi : this.requestResponse).handler());
+    const bidirectional = options.bidirectional ?? this.config.bidirectional ?? false;
+    return createHttp1Listener(core.createEndpointHandler(this.optionsFor(bidirectional)));
   }
 
   http2Handler(options: ModeOption = {}): (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => void {
-    const bidirectional = options.bidirectional ?? this.forcedMode ?? true;
-    return createHttp2RequestListener((bidirectional ? this.bidi : this.requestResponse).handler());
+    const bidirectional = options.bidirectional ?? this.config.bidirectional ?? true;
+    return createHttp2RequestListener(core.createEndpointHandler(this.optionsFor(bidirectional)));
   }
 
   handler(options: ModeOption = {}): NodeHandler {
     const handlers = this.fetchHandlers(options);
     // `.fetch` keeps the core builder's meaning: request-response unless a mode was forced.
-    return combinedListener(handlers, (options.bidirectional ?? this.forcedMode) ? handlers.http2 : handlers.http1);
+    return combinedListener(handlers, (options.bidirectional ?? this.config.bidirectional) ? handlers.http2 : handlers.http1);
   }
 }
 

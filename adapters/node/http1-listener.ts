@@ -2,7 +2,7 @@
 // Only types come from Node here, so runtimes with Node-compatible servers (Bun, Deno) can use it without the
 // root entry importing Node modules.
 import type * as http from "node:http";
-import { rawPrepareOf, type RawInvocation } from "../../src/endpoint/raw.js";
+import { rawPrepareOf, type RawInvocation } from "../../src/endpoint/adapter-api.js";
 import { webBodyStream } from "./body.js";
 import { toFetchFunction, type FetchHandlerLike } from "./types.js";
 

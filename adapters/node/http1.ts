@@ -3,7 +3,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHttp1Listener } from "./http1-listener.js";
-import { baseUrl, type FetchHandlerLike, type RunningServer, type ServeOptions } from "./types.js";
+import { baseUrl, runningServer, type FetchHandlerLike, type RunningServer, type ServeOptions } from "./types.js";
 
 export { createHttp1Listener };
 
@@ -16,16 +16,13 @@ export function serveHttp1(handler: FetchHandlerLike, opts: ServeOptions = {}): 
     server.listen(opts.port ?? 0, hostname, () => {
       server.off("error", reject);
       const { port } = server.address() as AddressInfo;
-      resolve({
-        port,
-        url: baseUrl(hostname, port),
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((err) => (err ? fail(err) : done()));
-            // Keep-alive connections (restate-server reuses them) would otherwise hold close() open.
-            server.closeAllConnections();
-          }),
-      });
+      const close = () =>
+        new Promise<void>((done, fail) => {
+          server.close((err) => (err ? fail(err) : done()));
+          // Keep-alive connections (restate-server reuses them) would otherwise hold close() open.
+          server.closeAllConnections();
+        });
+      resolve(runningServer({ port, url: baseUrl(hostname, port) }, close));
     });
   });
 }

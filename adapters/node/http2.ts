@@ -4,7 +4,7 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { createHttp2RequestListener, createHttp2StreamListener } from "./http2-listener.js";
-import { baseUrl, type FetchHandlerLike, type RunningServer, type ServeOptions } from "./types.js";
+import { baseUrl, runningServer, type FetchHandlerLike, type RunningServer, type ServeOptions } from "./types.js";
 
 export { createHttp2RequestListener, createHttp2StreamListener };
 
@@ -23,16 +23,13 @@ export function serveHttp2(handler: FetchHandlerLike, opts: ServeOptions = {}): 
     server.listen(opts.port ?? 0, hostname, () => {
       server.off("error", reject);
       const { port } = server.address() as AddressInfo;
-      resolve({
-        port,
-        url: baseUrl(hostname, port),
-        close: () =>
-          new Promise<void>((done) => {
-            // restate-server keeps HTTP/2 sessions open; close them so close() returns.
-            for (const s of sessions) s.destroy();
-            server.close(() => done());
-          }),
-      });
+      const close = () =>
+        new Promise<void>((done) => {
+          // restate-server keeps HTTP/2 sessions open; close them so close() returns.
+          for (const s of sessions) s.destroy();
+          server.close(() => done());
+        });
+      resolve(runningServer({ port, url: baseUrl(hostname, port) }, close));
     });
   });
 }

@@ -7,7 +7,7 @@ import * as http2 from "node:http2";
 import * as net from "node:net";
 import { createHttp1Listener } from "./http1.js";
 import { createHttp2StreamListener } from "./http2.js";
-import { baseUrl, toFetchFunction, type FetchHandlerLike, type RunningServer } from "./types.js";
+import { baseUrl, runningServer, toFetchFunction, type FetchHandlerLike, type RunningServer } from "./types.js";
 
 /** The client connection preface of HTTP/2 (RFC 9113 §3.4). */
 export const HTTP2_PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -154,12 +154,8 @@ export function listen(handlerOrBuilder: HandlerOrBuilder, port = 0, opts: Liste
     const onListening = () => {
       outer.off("error", reject);
       const bound = (outer.address() as net.AddressInfo).port;
-      resolve({
-        port: bound,
-        url: baseUrl(hostname ?? "localhost", bound),
-        openConnections: () => sockets.size,
-        close: () => (closing ??= closeAll()),
-      });
+      const fields = { port: bound, url: baseUrl(hostname ?? "localhost", bound), openConnections: () => sockets.size };
+      resolve(runningServer(fields, () => (closing ??= closeAll())));
     };
     if (hostname === null) outer.listen(port, onListening);
     else outer.listen(port, hostname, onListening);

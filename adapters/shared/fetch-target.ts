@@ -1,9 +1,5 @@
 // What the serve helpers of the fetch runtimes (Bun, Deno) accept, resolved into one fetch function.
-
-export type FetchFunction = (request: Request, ...extra: unknown[]) => Promise<Response> | Response;
-
-/** An endpoint's `{ fetch }` (from `.handler()`) or a bare fetch function. */
-export type FetchHandlerLike = { fetch: FetchFunction } | FetchFunction;
+import { toFetchFunction as fetchFunctionOf, type FetchFunction, type FetchHandlerLike } from "./types.js";
 
 /** An endpoint builder (`restate.endpoint().bind(…)`), so `serve` can apply `bidirectional` before building it. */
 export interface EndpointBuilderLike {
@@ -12,10 +8,10 @@ export interface EndpointBuilderLike {
 }
 
 function isEndpointBuilder(target: FetchHandlerLike | EndpointBuilderLike): target is EndpointBuilderLike {
-  return typeof target === "object" && typeof (target as EndpointBuilderLike).handler === "function";
+  return typeof target === "object" && target !== null && typeof (target as EndpointBuilderLike).handler === "function";
 }
 
-/** Resolves what was passed to `serve` into one fetch function. */
+/** Resolves what was passed to `serve` (a builder, an endpoint's `{ fetch }` or a function) into one fetch function. */
 export function toFetchFunction(target: FetchHandlerLike | EndpointBuilderLike, bidirectional?: boolean): FetchFunction {
   if (isEndpointBuilder(target)) {
     if (bidirectional !== undefined) target.bidirectional(bidirectional);
@@ -28,6 +24,5 @@ export function toFetchFunction(target: FetchHandlerLike | EndpointBuilderLike, 
         "call .bidirectional() on the endpoint before .handler(), or pass the endpoint itself",
     );
   }
-  if (typeof target === "function") return target;
-  return (request, ...extra) => target.fetch(request, ...extra);
+  return fetchFunctionOf(target);
 }

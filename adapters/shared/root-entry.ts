@@ -7,7 +7,8 @@ import * as core from "../../src/index.js";
 import { createHttp1Listener } from "../node/http1-listener.js";
 import { createHttp2RequestListener } from "../node/http2-listener.js";
 import type { ModeOption, NodeHandler, NodeRequestListener } from "../node/endpoint.js";
-import type { FetchFunction } from "./fetch-target.js";
+import type { FetchFunction } from "./types.js";
+import { EndpointBuilderBase, type EndpointBuilderMethods } from "../../src/endpoint/adapter-api.js";
 
 /** Starts a server for `fetch` on `port` (0 = a free one) and resolves with the bound port. */
 export type ListenFn = (fetch: FetchFunction, port: number, hostname: string | undefined) => Promise<number>;
@@ -20,15 +21,8 @@ export interface ServeOptions extends core.FetchEndpointOptions {
   hostname?: string;
 }
 
-/** The core builder plus `listen()`, like the official root entry's `endpoint()`. */
-export interface RestateEndpoint extends core.FetchEndpoint {
-  bind(service: { name: string }): RestateEndpoint;
-  withIdentityV1(...keys: string[]): RestateEndpoint;
-  defaultServiceOptions(options: core.DefaultServiceOptions): RestateEndpoint;
-  setLogger(logger: unknown): RestateEndpoint;
-  bidirectional(set?: boolean): RestateEndpoint;
-  maxMessageSize(bytes: number): RestateEndpoint;
-  onAttemptEnd(observer: (info: core.AttemptInfo) => void): RestateEndpoint;
+/** The shared builder methods plus Node-compatible handlers and `listen()`, like the official root entry's `endpoint()`. */
+export interface RestateEndpoint extends EndpointBuilderMethods<RestateEndpoint> {
   /**
    * A handler for this runtime's Node-compatible servers (`http.createServer`, `http2.createServer`) that is also a
    * fetch handler: `.fetch` (request-response unless `.bidirectional()`), and callable as `fetch(request)` itself.
@@ -85,37 +79,45 @@ export function portFromEnvironment(readEnv: () => string | undefined): number {
   return port;
 }
 
+/** The root entry's builder on a fetch runtime: the mode follows the HTTP version unless `.bidirectional()` forced one. */
+class RootEndpointBuilder extends EndpointBuilderBase implements RestateEndpoint {
+  constructor(
+    private readonly listenOn: ListenFn,
+    private readonly readEnv: () => string | undefined,
+  ) {
+    super();
+  }
+
+  /** The fetch handler for `mode` (else the forced mode, else `fallback`). */
+  private fetchFor(mode: boolean | undefined, fallback: boolean): FetchFunction {
+    return core.createEndpointHandler(this.optionsFor(mode ?? this.config.bidirectional ?? fallback));
+  }
+
+  handler(options: ModeOption = {}): DualHandler {
+    const forced = options.bidirectional ?? this.config.bidirectional;
+    const http1 = this.fetchFor(forced, false);
+    const http2 = forced === undefined ? this.fetchFor(forced, true) : http1;
+    return dualHandler(http1, http2, forced ? http2 : http1);
+  }
+
+  http1Handler(options: ModeOption = {}): (request: http.IncomingMessage, response: http.ServerResponse) => void {
+    return createHttp1Listener(this.fetchFor(options.bidirectional, false));
+  }
+
+  http2Handler(options: ModeOption = {}): (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => void {
+    return createHttp2RequestListener(this.fetchFor(options.bidirectional, true));
+  }
+
+  /** Like the official listen(): bidirectional unless the builder said otherwise. */
+  listen(port?: number): Promise<number> {
+    return this.listenOn(this.fetchFor(undefined, true), port ?? portFromEnvironment(this.readEnv), undefined);
+  }
+}
+
 /** The root entry's `endpoint`, `serve` and `createEndpointHandler` for a runtime that listens with `listenOn`. */
 export function rootEntryFor(listenOn: ListenFn, readEnv: () => string | undefined) {
   function endpoint(): RestateEndpoint {
-    // Two core builders kept in step, one per protocol mode, as perdure/node's endpoint.
-    const inner = core.endpoint();
-    const bidiInner = core.endpoint().bidirectional(true);
-    const both = (f: (e: core.FetchEndpoint) => unknown) => (f(inner), f(bidiInner));
-    let bidi: boolean | undefined;
-    const pick = (mode: boolean | undefined, fallback: boolean) => ((mode ?? bidi ?? fallback) ? bidiInner : inner).handler().fetch;
-    const self: RestateEndpoint = {
-      bind: (service) => (both((e) => e.bind(service)), self),
-      withIdentityV1: (...keys) => (both((e) => e.withIdentityV1(...keys)), self),
-      defaultServiceOptions: (options) => (both((e) => e.defaultServiceOptions(options)), self),
-      setLogger: (logger: unknown) => (both((e) => e.setLogger(logger)), self),
-      bidirectional: (set = true) => ((bidi = set), self),
-      maxMessageSize: (bytes) => (both((e) => e.maxMessageSize(bytes)), self),
-      onAttemptEnd: (observer) => (both((e) => e.onAttemptEnd(observer)), self),
-      attemptLimits: (limits) => (both((e) => e.attemptLimits(limits)), self),
-      journalValueCodecProvider: (provider) => (both((e) => e.journalValueCodecProvider(provider)), self),
-      handler: (options = {}) => {
-        const forced = options.bidirectional ?? bidi;
-        const http1 = pick(forced, false);
-        const http2 = pick(forced, true);
-        return dualHandler(http1, http2, forced ? http2 : http1);
-      },
-      http1Handler: (options = {}) => createHttp1Listener(pick(options.bidirectional, false)),
-      http2Handler: (options = {}) => createHttp2RequestListener(pick(options.bidirectional, true)),
-      // Like the official listen(): bidirectional unless the builder said otherwise.
-      listen: (port) => listenOn(pick(undefined, true), port ?? portFromEnvironment(readEnv), undefined),
-    };
-    return self;
+    return new RootEndpointBuilder(listenOn, readEnv);
   }
 
   /** As the official `serve`: serves `options.services` (bidirectional unless `bidirectional: false`) on `port`. */

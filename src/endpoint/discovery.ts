@@ -6,7 +6,7 @@ import type { HandlerEntry, InheritableOptions, ServiceEntry } from "../definiti
 import type { Serde } from "../serde/types.js";
 import { manifestContentType, pickManifestVersion, type ManifestVersion } from "../protocol/versions.js";
 import { applyServiceDefaults, type DefaultServiceOptions } from "./service-options.js";
-import { X_RESTATE_SERVER } from "./version.js";
+import { X_RESTATE_SERVER } from "./server-header.js";
 
 export type ProtocolMode = "REQUEST_RESPONSE" | "BIDI_STREAM";
 

@@ -15,7 +15,7 @@ import { invokeRequestResponse, type AttemptInfo, type InvokeLimits } from "./in
 import { invokeBidirectional } from "./invoke-bidi.js";
 import type { IdentityVerifier } from "./identity.js";
 import { routeOf } from "./routing.js";
-import { X_RESTATE_SERVER } from "./version.js";
+import { X_RESTATE_SERVER } from "./server-header.js";
 import type { AttemptLimitsOption } from "../machine/limits.js";
 import type { JournalValueCodec } from "./journal-codec.js";
 

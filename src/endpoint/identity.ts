@@ -5,7 +5,7 @@
 
 import { importPublicKey, parsePublicKeysV1, type IdentityPublicKey } from "./identity-keys.js";
 import { tokenHeader, TokenRefusal, verifyEdDsaJwt, type ClaimRules } from "./jwt-eddsa.js";
-import { X_RESTATE_SERVER } from "./version.js";
+import { X_RESTATE_SERVER } from "./server-header.js";
 
 export const SIGNATURE_SCHEME_HEADER = "x-restate-signature-scheme";
 export const JWT_V1_HEADER = "x-restate-jwt-v1";

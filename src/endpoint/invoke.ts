@@ -8,7 +8,7 @@ import { InvocationMachine } from "../machine/invocation-machine.js";
 import { runAttempt, type AttemptResult } from "../context/attempt.js";
 import { ensureError } from "../context/errors.js";
 import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
-import { X_RESTATE_SERVER } from "./version.js";
+import { X_RESTATE_SERVER } from "./server-header.js";
 import { frameOutput } from "./output-stream.js";
 import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 import { decodeFrameValues, type JournalValueCodec } from "./journal-codec.js";

@@ -63,7 +63,7 @@ describe("perdure/hono: endpoint inside a Hono app on Node under /restate (proto
 
   it("registers under /restate with the token as an additional header", () => {
     expect(registration.services.map((s) => s.name).sort()).toEqual(
-      ["Approval", "Counter", "Flows", "Greeter", "HonoInfo", "Ledger", "Mailbox", "Trip"],
+      ["Approval", "Counter", "Flows", "Greeter", "Guardrails", "HonoInfo", "Ledger", "Mailbox", "Trip"],
     );
   });
 

@@ -111,7 +111,10 @@ describe("perdure/lambda: discovery and invocations", () => {
     const h = lambda.createEndpointHandler({ services: [greeter] });
     expect(outputText(messagesOf(await h(v1Event("/invoke/Greeter/greet", "POST", { "content-type": V6 }, invokeBody("Cy")))))).toBe('"Hello Cy"');
     expect(() => lambda.createEndpointHandler({ services: [greeter], bidirectional: true } as never)).toThrow(/bidirectional/);
-    expect("bidirectional" in lambda.endpoint()).toBe(false);
+    // As on Workers, the builder has every shared method: bidirectional(true) fails at once, (false) is accepted.
+    expect(() => lambda.endpoint().bind(greeter).bidirectional()).toThrow(/not possible on AWS Lambda/);
+    const rr = lambda.endpoint().bind(greeter).bidirectional(false).handler();
+    expect(outputText(messagesOf(await rr(v1Event("/invoke/Greeter/greet", "POST", { "content-type": V6 }, invokeBody("Di")))))).toBe('"Hello Di"');
   });
 
   it("re-exports the whole core API, so `import * as restate from \"perdure/lambda\"` works", () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { service, serviceEntryOf } from "../../../src/definition/builders.js";
 import { buildManifest, discoveryResponse } from "../../../src/endpoint/discovery.js";
-import { PERDURE_VERSION, X_RESTATE_SERVER } from "../../../src/endpoint/version.js";
+import { PERDURE_VERSION, X_RESTATE_SERVER } from "../../../src/endpoint/server-header.js";
 
 const SERVER_ACCEPT =
   "application/vnd.restate.endpointmanifest.v1+json, application/vnd.restate.endpointmanifest.v2+json, application/vnd.restate.endpointmanifest.v3+json, application/vnd.restate.endpointmanifest.v4+json";
