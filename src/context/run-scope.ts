@@ -43,6 +43,7 @@ function closureDone(): void {
 
 /** The name of `owner`'s run whose closure is executing (at any depth), if known. */
 export function runOf(owner: object): string | undefined {
+  if (!executing) return undefined; // no closure executes anywhere: the common case, and every replay
   const s = (scope || undefined)?.getStore() as [object, string] | undefined;
   return s?.[0] === owner ? s[1] : undefined;
 }
