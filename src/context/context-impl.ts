@@ -117,7 +117,7 @@ export class ContextImpl implements PromiseOwner {
   /** The promises a returning handler left behind: never awaited nor combined, and still without a result. */
   floating(): string | undefined {
     const store = this.machine.notifications;
-    const left = this.#created.filter(([p]) => !p.used && !p.node.resolve(store));
+    const left = this.#created.filter(([p]) => !p.consumed && !p.node.resolve(store));
     if (left[0]) return `The handler returned while ${left.length} journaled promise(s) it created were pending; await them: ${left.map(([, what, at, depth]) => `${what} ${at.stack!.split("\n")[depth]?.trim()}`).join(", ")}`;
   }
 

@@ -21,8 +21,13 @@ export type RestatePromise<T> = Promise<T> & {
 export class RestatePromiseImpl<T> implements Promise<T> {
   readonly [Symbol.toStringTag] = "Promise";
   #settled: Promise<T> | undefined;
-  /** Awaited, or combined into another promise (no field initialiser: set only when it happens). */
+  /** Combined into another promise (no field initialiser: set only when it happens, never on the replay path). */
   declare used?: boolean;
+
+  /** Awaited, or combined into another promise. */
+  get consumed(): boolean {
+    return !!(this.#settled || this.used);
+  }
 
   constructor(
     readonly node: PromiseNode,
@@ -31,7 +36,6 @@ export class RestatePromiseImpl<T> implements Promise<T> {
 
   #native(): Promise<T> {
     if (!this.#settled) {
-      this.used = true;
       if (this.owner) {
         const { node, owner } = this;
         this.#settled = new Promise<T>((resolve, reject) => owner.scheduler.await(node, resolve as (v: unknown) => void, reject));
