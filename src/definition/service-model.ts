@@ -123,6 +123,58 @@ export function validateHandlerName(service: string, name: string): string {
 type RawOptions = DefaultServiceOptions &
   Omit<ServiceHandlerOpts<unknown, unknown>, "serde"> & { description?: string; metadata?: Record<string, string> };
 
+/** A check turns a defined user value into its normalized form (undefined: leave the key out) or throws. */
+type Check = (value: any, key: string, where: string) => unknown;
+
+// One checker per kind of setting, keyed by the letter the field lists below use.
+const CHECKS: Record<string, Check> = {
+  // durations in ms
+  d: (v, k, w) => durationToMs(v, `${k} of ${w}`),
+  b: (v, k, w) => typed(v, k, w, "boolean"),
+  t: (v, k, w) => typed(v, k, w, "string"),
+  r: (v, _k, w) => normalizeRetryPolicy(v, w),
+  s: checkSerde,
+  f: (v, k, w) => {
+    if (typeof v !== "function") throw new TypeError(`${k} of ${w} must be a function`);
+    return v;
+  },
+  h: (v, k, w) => {
+    if (!Array.isArray(v) || v.some((h) => typeof h !== "function")) {
+      throw new TypeError(`${k} of ${w} must be an array of functions`);
+    }
+    return [...v];
+  },
+  m: (v, k, w) => {
+    if (v !== "retry" && v !== "pause" && v !== "fail") {
+      throw new TypeError(`${k} of ${w} must be "retry", "pause" or "fail", got ${String(v)}`);
+    }
+    return v;
+  },
+  a: (v, _k, w) => normalizeAttemptLimits(v, w),
+  // metadata
+  M: (v, _k, w) => checkMetadata(v, w),
+};
+
+// "key:check" or "key>outKey:check", checked in this order.
+const INHERITABLE =
+  "inactivityTimeout:d abortTimeout:d journalRetention:d idempotencyRetention:d enableLazyState:b ingressPrivate:b " +
+  "retryPolicy:r serde:s asTerminalError:f hooks:h explicitCancellation:b onJournalMismatchErrors:m eagerRuns:b " +
+  "eagerRunsBudget:d attemptLimits:a";
+const DESCRIBED = "description>documentation:t metadata:M";
+const HANDLER_ONLY = " accept:t setOutputContentTypeIfEmpty:b input:s output:s";
+
+/** Copies the checked, defined fields of `raw` named in `fields` into `out`. */
+function checkFields(out: Record<string, unknown>, raw: Record<string, unknown>, fields: string, where: string): void {
+  for (const field of fields.split(" ")) {
+    const [names, check] = field.split(":");
+    const [key, outKey = key] = names.split(">");
+    const value = raw[key];
+    if (value === undefined) continue;
+    const checked = CHECKS[check](value, key, where);
+    if (checked !== undefined) out[outKey] = checked;
+  }
+}
+
 /**
  * Normalizes the inheritable settings of service, handler or endpoint-default options.
  * `where` names the owner in error messages ("service 'S'", "handler 'S/h'", …).
@@ -131,34 +183,7 @@ export function normalizeInheritable(raw: RawOptions | undefined, where: string)
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== "object") throw new TypeError(`options of ${where} must be an object`);
   const out: InheritableOptions = {};
-  const ms = (key: keyof RawOptions) => {
-    const value = raw[key] as number | object | undefined;
-    return value === undefined ? undefined : durationToMs(value, `${key} of ${where}`);
-  };
-  setIfDefined(out, "inactivityTimeout", ms("inactivityTimeout"));
-  setIfDefined(out, "abortTimeout", ms("abortTimeout"));
-  setIfDefined(out, "journalRetention", ms("journalRetention"));
-  setIfDefined(out, "idempotencyRetention", ms("idempotencyRetention"));
-  setIfDefined(out, "enableLazyState", bool(raw.enableLazyState, "enableLazyState", where));
-  setIfDefined(out, "ingressPrivate", bool(raw.ingressPrivate, "ingressPrivate", where));
-  setIfDefined(out, "retryPolicy", normalizeRetryPolicy(raw.retryPolicy, where));
-  setIfDefined(out, "serde", checkSerde(raw.serde, "serde", where));
-  setIfDefined(out, "asTerminalError", fnOrUndefined(raw.asTerminalError, "asTerminalError", where));
-  if (raw.hooks !== undefined) {
-    if (!Array.isArray(raw.hooks) || raw.hooks.some((h) => typeof h !== "function")) {
-      throw new TypeError(`hooks of ${where} must be an array of functions`);
-    }
-    out.hooks = [...raw.hooks];
-  }
-  setIfDefined(out, "explicitCancellation", bool(raw.explicitCancellation, "explicitCancellation", where));
-  const mismatch = raw.onJournalMismatchErrors;
-  if (mismatch !== undefined && mismatch !== "retry" && mismatch !== "pause" && mismatch !== "fail") {
-    throw new TypeError(`onJournalMismatchErrors of ${where} must be "retry", "pause" or "fail", got ${String(mismatch)}`);
-  }
-  setIfDefined(out, "onJournalMismatchErrors", mismatch);
-  setIfDefined(out, "eagerRuns", bool(raw.eagerRuns, "eagerRuns", where));
-  setIfDefined(out, "eagerRunsBudget", ms("eagerRunsBudget"));
-  setIfDefined(out, "attemptLimits", normalizeAttemptLimits((raw as { attemptLimits?: unknown }).attemptLimits, where));
+  checkFields(out as Record<string, unknown>, raw as Record<string, unknown>, INHERITABLE, where);
   return out;
 }
 
@@ -175,8 +200,7 @@ export function normalizeServiceOptions(
   if (type === "WORKFLOW" && raw?.workflowRetention !== undefined) {
     out.workflowCompletionRetention = durationToMs(raw.workflowRetention, `workflowRetention of ${where}`);
   }
-  setIfDefined(out, "documentation", text(description, "description", where));
-  setIfDefined(out, "metadata", checkMetadata(metadata, where));
+  checkFields(out as Record<string, unknown>, { description, metadata }, DESCRIBED, where);
   return out;
 }
 
@@ -187,13 +211,7 @@ export function normalizeHandlerOptions(
 ): HandlerManifestOptions {
   const out: HandlerManifestOptions = normalizeInheritable(raw, where);
   if (type === "SERVICE") delete out.enableLazyState;
-  if (raw === undefined) return out;
-  setIfDefined(out, "documentation", text(raw.description, "description", where));
-  setIfDefined(out, "metadata", checkMetadata(raw.metadata, where));
-  setIfDefined(out, "accept", text(raw.accept, "accept", where));
-  setIfDefined(out, "setOutputContentTypeIfEmpty", bool(raw.setOutputContentTypeIfEmpty, "setOutputContentTypeIfEmpty", where));
-  setIfDefined(out, "input", checkSerde(raw.input, "input", where));
-  setIfDefined(out, "output", checkSerde(raw.output, "output", where));
+  if (raw !== undefined) checkFields(out as Record<string, unknown>, raw as Record<string, unknown>, DESCRIBED + HANDLER_ONLY, where);
   return out;
 }
 
@@ -251,37 +269,19 @@ function normalizeRetryPolicy(raw: RetryPolicy | undefined, where: string): Norm
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function setIfDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined) target[key] = value;
-}
-
-function bool(value: unknown, key: string, where: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "boolean") throw new TypeError(`${key} of ${where} must be a boolean, got ${typeof value}`);
-  return value;
-}
-
-function text(value: unknown, key: string, where: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw new TypeError(`${key} of ${where} must be a string, got ${typeof value}`);
-  return value;
-}
-
-function fnOrUndefined<F>(value: F | undefined, key: string, where: string): F | undefined {
-  if (value !== undefined && typeof value !== "function") throw new TypeError(`${key} of ${where} must be a function`);
+function typed(value: unknown, key: string, where: string, type: string): unknown {
+  if (typeof value !== type) throw new TypeError(`${key} of ${where} must be a ${type}, got ${typeof value}`);
   return value;
 }
 
 function checkSerde(value: Serde<unknown> | undefined, key: string, where: string): Serde<unknown> | undefined {
-  if (value === undefined) return undefined;
   if (typeof value !== "object" || value === null || typeof value.serialize !== "function" || typeof value.deserialize !== "function") {
     throw new TypeError(`${key} of ${where} must be a Serde (an object with serialize and deserialize)`);
   }
   return value;
 }
 
-function checkMetadata(value: Record<string, string> | undefined, where: string): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
+function checkMetadata(value: Record<string, string>, where: string): Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError(`metadata of ${where} must be an object of strings`);
   }
