@@ -100,14 +100,8 @@ function formatPrefix(context: LoggerContext | undefined): string {
   return `${prefix} `;
 }
 
-const CONSOLE_METHODS: [keyof Console, RestateLogLevel][] = [
-  ["trace", RestateLogLevel.TRACE],
-  ["debug", RestateLogLevel.DEBUG],
-  ["info", RestateLogLevel.INFO],
-  ["log", RestateLogLevel.INFO],
-  ["warn", RestateLogLevel.WARN],
-  ["error", RestateLogLevel.ERROR],
-];
+// The console methods a logger replaces; each logs at the level of its name, except `log` (info).
+const CONSOLE_METHODS = ["trace", "debug", "info", "log", "warn", "error"] as const;
 
 /**
  * A Console whose logging methods go to `transport` with the invocation's context and the replay flag read at each
@@ -120,7 +114,8 @@ export function createLogger(
   isReplaying: () => boolean,
 ): Console {
   const logger: Record<string, unknown> = Object.create(globalThis.console);
-  for (const [method, level] of CONSOLE_METHODS) {
+  for (const method of CONSOLE_METHODS) {
+    const level = (method === "log" ? "info" : method) as RestateLogLevel;
     logger[method] = (message?: unknown, ...rest: unknown[]) => {
       try {
         transport({ source, level, replaying: isReplaying(), context }, message, ...rest);
