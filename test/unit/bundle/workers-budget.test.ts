@@ -6,11 +6,10 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { bundleGreeter } from "../../../bench/lib/workers-bundle.js";
 
-// Issue 17 targets 30,000 B. The drop-in work (named-signal streams, attempt limits, journal codecs, explicit
-// cancellation) brought the greeter to ~31.8 KB after the codec/JWT diet reached 29.1 KB; the message tables as one
-// lazily parsed string brought it to ~31.2 KB. The rest is outside src/protocol (bench/README.md §2 lists where):
-// the guard holds the line at 32,000 B until then (issue 17 stays open for it).
-const BUDGET_GZIP_BYTES = 32_000;
+// Issue 17 targets 30,000 B. Measured 29,988 B (edge2 branch): the identity verifier shrank to one JWT reader and
+// an Euler-criterion point check, frame decoder fields became #private, manifest field versions are derived. The
+// margin is small: a change that grows the greeter has to pay for its bytes (bench/README.md §2 lists where they are).
+const BUDGET_GZIP_BYTES = 30_000;
 
 describe("Workers bundle budget", () => {
   it(`a greeter Worker is at most ${BUDGET_GZIP_BYTES} bytes gzip, with nothing Node-only or optional in it`, async () => {
