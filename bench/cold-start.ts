@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../test/e2e/runtimes/fixtures/workers-runtime.js";
+import { freePort } from "../src/local/ports.js";
 import { readFileSync } from "node:fs";
 import { bundleServer, commandFor, DISCOVERY_ACCEPT, root, type Runtime } from "./lib/servers.js";
 import type { Vector } from "./capture-vectors.js";

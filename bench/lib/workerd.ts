@@ -4,7 +4,8 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
-import { freePort, wranglerCompatibilityDate } from "../../test/e2e/runtimes/fixtures/workers-runtime.js";
+import { freePort } from "../../src/local/ports.js";
+import { wranglerCompatibilityDate } from "../../test/e2e/runtimes/fixtures/workers-runtime.js";
 import { spawnEndpoint, type SpawnedEndpoint } from "../../test/e2e/runtimes/support/spawn-endpoint.js";
 import type { SdkName } from "./sdks.js";
 import { root } from "./servers.js";

@@ -17,7 +17,9 @@ export async function loadDefinitions(entry: string, cwd = process.cwd()): Promi
   if (isTypeScript(file)) register(new URL("./runners/ts-loader.js", import.meta.url), { data: { esbuildUrl: esbuildUrl(cwd) } });
   const served = classifyEntry((await import(pathToFileURL(file).href)) as Record<string, unknown>, entry);
   if (served.kind === "services") return served.services;
-  const services = served.kind === "builder" ? (served.builder as unknown as { services?: unknown }).services : undefined;
+  // Every perdure builder (EndpointBuilderBase) records its bound services in `config`; it may come from another copy
+  // of perdure than this CLI's (the project's own install), so it is read by shape rather than by class.
+  const services = served.kind === "builder" ? (served.builder as unknown as { config?: { services?: unknown } }).config?.services : undefined;
   if (!Array.isArray(services)) {
     throw new Error(`${entry} default-exports a ready fetch handler: verify needs the service definitions — export the endpoint builder (restate.endpoint().bind(…)) or an array of services`);
   }

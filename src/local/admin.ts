@@ -46,12 +46,17 @@ export async function registerDeployment(adminUrl: string, uri: string, opts: Re
   const body: Record<string, unknown> = { uri, use_http_11: opts.useHttp11 ?? false };
   if (opts.force !== undefined) body.force = opts.force;
   if (opts.additionalHeaders !== undefined) body.additional_headers = opts.additionalHeaders;
+  return postDeployment(adminUrl, body, `registering deployment ${uri}`);
+}
+
+/** POST /deployments with a prepared body (`uri` or `arn` plus options); `what` names it in the error. */
+export async function postDeployment(adminUrl: string, body: Record<string, unknown>, what: string): Promise<DeploymentRegistration> {
   const res = await fetch(`${adminUrl}/deployments`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (!res.ok) return fail(`registering deployment ${uri}`, res);
+  if (!res.ok) return fail(what, res);
   return (await res.json()) as DeploymentRegistration;
 }
 

@@ -4,7 +4,6 @@
 //   - the handler interceptor fires once per attempt, the run interceptor exactly once per step in total;
 //   - the OpenTelemetry example (examples/otel) exports one span per attempt and one per executed step, in the
 //     caller's trace, each attempt span a child of the trace context restate-server sent with that attempt.
-import * as net from "node:net";
 import { propagation, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve, type RunningServer } from "../../adapters/node/index.js";
@@ -13,6 +12,7 @@ import { LogSource, consoleTransport, type LogMetadata, type LoggerTransport } f
 import { otelHooks } from "../../examples/otel/otel-hooks.js";
 import { TinyTracerProvider, W3CTraceContextPropagator, inMemoryExporter } from "../../examples/otel/tiny-tracer.js";
 import { registerDeployment } from "./support/admin.js";
+import { freePort } from "../../src/local/ports.js";
 import { call, callOk } from "./support/ingress.js";
 import { startRestateServer, type RestateServer } from "./support/restate-server.js";
 
@@ -21,17 +21,6 @@ interface Line {
   args: unknown[];
 }
 
-/** A port nothing listens on: restate-server traces (and so sends `traceparent` per attempt) but exports nowhere. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe("observability through the real server (protocol V6, request-response)", () => {
   let server: RestateServer;
@@ -124,7 +113,8 @@ describe("observability through the real server (protocol V6, request-response)"
   beforeAll(async () => {
     trace.setGlobalTracerProvider(new TinyTracerProvider(exporter));
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    server = await startRestateServer({ env: { RESTATE_TRACING_ENDPOINT: `http://127.0.0.1:${await closedPort()}` } });
+    // A free port nothing listens on: the server traces (and sends traceparent per attempt) but exports nowhere.
+    server = await startRestateServer({ env: { RESTATE_TRACING_ENDPOINT: `http://127.0.0.1:${await freePort()}` } });
     endpoint = await serve(restate.createEndpointHandler({ services: [obs, orders], logger }));
     await registerDeployment(server.adminUrl, endpoint.url, { useHttp11: true });
   });

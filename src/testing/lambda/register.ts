@@ -1,6 +1,6 @@
 // Registration by ARN, the way Lambda deployments are registered with restate-server (`POST /deployments` with
 // `{"arn": …}`): the server discovers the services by invoking the function, and from then on invokes that ARN.
-import { fail, type DeploymentRegistration } from "../../local/admin.js";
+import { postDeployment, type DeploymentRegistration } from "../../local/admin.js";
 
 export interface LambdaRegistrationOptions {
   /** An IAM role the server assumes (through STS) before invoking the function, e.g. a role in another account. */
@@ -25,11 +25,5 @@ export async function registerLambdaDeployment(adminUrl: string, arn: string, op
   if (opts.assumeRoleArn !== undefined) body.assume_role_arn = opts.assumeRoleArn;
   if (opts.force !== undefined) body.force = opts.force;
   if (opts.additionalHeaders !== undefined) body.additional_headers = opts.additionalHeaders;
-  const res = await fetch(`${adminUrl}/deployments`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) return fail(`registering the Lambda deployment ${arn}`, res);
-  return (await res.json()) as DeploymentRegistration;
+  return postDeployment(adminUrl, body, `registering the Lambda deployment ${arn}`);
 }
