@@ -25,8 +25,9 @@ export interface ExecutionContext {
 }
 
 const BIDI_REFUSAL =
-  "perdure/cloudflare: the bidirectional mode is not available on Cloudflare Workers (HTTP/1.1 only, no response streamed " +
-  "while the request body is read): remove .bidirectional() / bidirectional: true and register with use_http_11: true";
+  "perdure/cloudflare: the bidirectional mode is not available on Cloudflare Workers: workerd serves HTTP/1.1 only " +
+  "and cannot stream a response while it reads the request body. Remove .bidirectional() / bidirectional: true " +
+  "(request-response is the default) and register the deployment with use_http_11: true.";
 
 /**
  * A Worker's `fetch` export: the core handler. workerd calls it as `fetch(request, env, ctx)`; whatever follows the
