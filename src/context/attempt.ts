@@ -17,7 +17,10 @@ import { INVALID_JSON_PREFIX } from "../serde/json.js";
 const EMPTY = new Uint8Array(0);
 
 export interface AttemptResult {
-  /** How the attempt ended: "completed", "suspended" or "failed with code N". */
+  /**
+   * How the attempt ended: "completed", "suspended", "suspended: eager-runs budget of N ms spent" (it stopped
+   * continuing eagerly, on purpose) or "failed with code N".
+   */
   reason: string;
   /** Awaited ctx.run results used before the server stored them (eager runs). */
   eagerRuns: number;
@@ -27,6 +30,7 @@ export interface AttemptResult {
 
 /** Runs the handler until the machine writes its terminal frame. Never rejects. */
 export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, meta: Omit<InvocationMeta, "attemptCompletedSignal">): Promise<AttemptResult> {
+  const startedAt = Date.now();
   // The abort signal is created only if user code asks for it (AbortController is not free on every runtime).
   let attemptCompleted: AbortController | undefined;
   let closedReason: string | undefined;
@@ -44,7 +48,9 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
       attemptCompleted?.abort(new Error(`attempt ${reason}`));
       const state = machine.state;
       const suspendedOn = state.name === "closed" ? state.suspendedOn?.map(describeKey).join(", ") : undefined;
-      resolve({ reason, eagerRuns: ctx?.scheduler.eager.count ?? 0, ...(suspendedOn ? { suspendedOn } : {}) });
+      const eager = ctx?.scheduler.eager;
+      if (reason === "suspended" && eager?.budgetSpent) reason = `suspended: eager-runs budget of ${handler.execution.eagerRunsBudgetMs} ms spent`;
+      resolve({ reason, eagerRuns: eager?.count ?? 0, ...(suspendedOn ? { suspendedOn } : {}) });
     });
   });
   const logger = loggerTransportOf(handler);
@@ -80,6 +86,8 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     return closed;
   }
   context.runInterceptor = hooks.run;
+  const budget = handler.execution.eagerRunsBudgetMs;
+  if (budget !== undefined) context.scheduler.eager.deadline = startedAt + budget;
   // Rejects when the attempt ends (suspension, failure): interceptors waiting on next() unwind instead of hanging.
   const attemptEnded = hooks.handler && new Promise<never>((_, reject) => machine.whenClosed((reason) => reject(attemptEndError(machine, reason))));
   attemptEnded?.catch(() => {});
@@ -100,6 +108,9 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     let value: unknown;
     try {
       value = await handler.fn(context, input);
+      // Once per attempt, on success only: durable operations the handler started and forgot to await.
+      const floating = context.floating();
+      if (floating) systemLog().warn(floating);
     } finally {
       await context.scheduler.whenRunsIdle();
     }

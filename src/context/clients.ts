@@ -87,7 +87,8 @@ export function makeCallClient(ctx: ContextImpl, target: ClientTarget): Record<s
     const inSerde = (o.input ?? d?._inputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
     const outSerde = (o.output ?? d?._outputSerde ?? ctx.meta.defaultSerde) as Serde<unknown>;
     const bytes = serializeFor(`call ${target.service}/${handler} input`, input, (v) => inSerde.serialize(v));
-    return ctx.callRaw(spec(target, handler, o), bytes, outSerde);
+    const p = ctx.callRaw(spec(target, handler, o), bytes, outSerde);
+    return p; // not a tail call: the floating-promise warning names the caller's frame
   });
 }
 

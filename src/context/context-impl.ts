@@ -23,6 +23,7 @@ import { interceptRun, type RunInterceptor } from "./hooks.js";
 import type { LoggerTransport } from "./logging.js";
 import { Scheduler } from "./scheduler.js";
 import { nestedInRunError, serializeFor } from "./guardrails.js";
+import { inRun, runOf } from "./run-scope.js";
 
 export interface InvocationMeta {
   service: string;
@@ -67,6 +68,8 @@ export class ContextImpl implements PromiseOwner {
   runInterceptor: RunInterceptor | undefined;
   /** explicitCancellation: invocation ids of the calls made since the last cancelPreviousCalls(). */
   #trackedCalls: LeafNode[] | undefined;
+  /** Promises of ctx methods that had no result when created, with what made them and where (see floating()). */
+  readonly #created: [RestatePromiseImpl<unknown>, string, Error, number][] = [];
   /** The promise ctx.cancellation() hands out until the cancel signal it waits for has arrived. */
   #cancellationPromise: { leaf: StreamLeafNode; promise: RestatePromise<void> } | undefined;
 
@@ -99,6 +102,25 @@ export class ContextImpl implements PromiseOwner {
     return new LeafNode(key, () => ({ ok: false, error: new TimeoutError() }));
   }
 
+  /**
+   * Remembers a promise that has no result yet, with the stack where it was made (captured, not formatted: V8 and JSC
+   * format it only when read); `depth`: the line of the user's frame in it. Never call it, nor the ctx method calling
+   * it, in tail position: JavaScriptCore (Bun) drops the frames of tail calls. Promises with a journaled result (all of
+   * them on a replay) cost one lookup.
+   */
+  track(p: RestatePromise<unknown>, what: string, depth: number): void {
+    if (!this.machine.notifications.has(((p as never as RestatePromiseImpl<unknown>).node as LeafNode).key)) {
+      this.#created.push([p as never, what, new Error(), depth]);
+    }
+  }
+
+  /** The promises a returning handler left behind: never awaited nor combined, and still without a result. */
+  floating(): string | undefined {
+    const store = this.machine.notifications;
+    const left = this.#created.filter(([p]) => !p.consumed && !p.node.resolve(store));
+    if (left[0]) return `The handler returned while ${left.length} journaled promise(s) it created were pending; await them: ${left.map(([, what, at, depth]) => `${what} ${at.stack!.split("\n")[depth]?.trim()}`).join(", ")}`;
+  }
+
   // ---- side effects, time, randomness --------------------------------------------------------------------------
 
   run<T>(nameOrAction: string | (() => T | Promise<T>), actionOrOptions?: unknown, maybeOptions?: RunOptions<T>): RestatePromise<T> {
@@ -114,20 +136,24 @@ export class ContextImpl implements PromiseOwner {
       const guarded = () => {
         this.#runsExecuting.push(name);
         try {
-          return action();
+          return inRun(this, name, action);
         } finally {
           this.#runsExecuting.pop();
         }
       };
       executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
     }
-    return this.wrap(new LeafNode(handle.key, valueOutcome(serde)));
+    const p = this.wrap<T>(new LeafNode(handle.key, valueOutcome(serde)));
+    this.track(p, `ctx.run('${name}')`, 3);
+    return p;
   }
 
   sleep(duration: Duration | number, name?: string): RestatePromise<void> {
     this.refuseNested("ctx.sleep");
     const key = sys.sleep(this.machine, Date.now() + durationToMs(duration), name ?? "");
-    return this.wrap(new LeafNode(key, () => ({ ok: true, value: undefined })));
+    const p = this.wrap<void>(new LeafNode(key, () => ({ ok: true, value: undefined })));
+    this.track(p, "ctx.sleep()", 3);
+    return p;
   }
 
   get rand(): DeterministicRandom {
@@ -143,7 +169,7 @@ export class ContextImpl implements PromiseOwner {
 
   /** Every durable operation refuses to start inside a ctx.run closure (it would hang the run or break replay). */
   refuseNested(operation: string, arg?: string): void {
-    const run = this.#runsExecuting[this.#runsExecuting.length - 1];
+    const run = this.#runsExecuting[this.#runsExecuting.length - 1] ?? runOf(this);
     if (run !== undefined) throw nestedInRunError(`${operation}(${arg === undefined ? "" : `'${arg}'`})`, run);
   }
 
@@ -188,7 +214,9 @@ export class ContextImpl implements PromiseOwner {
   awakeable<T>(serde?: Serde<T>): { id: string; promise: RestatePromise<T> } {
     this.refuseNested("ctx.awakeable");
     const { id, key } = sys.awakeable(this.machine);
-    return { id, promise: this.wrap(new LeafNode(key, valueOutcome(serde ?? this.meta.defaultSerde))) };
+    const promise = this.wrap<T>(new LeafNode(key, valueOutcome(serde ?? this.meta.defaultSerde)));
+    this.track(promise, "ctx.awakeable()", 3);
+    return { id, promise };
   }
 
   resolveAwakeable<T>(id: string, payload?: T, serde?: Serde<T>): void {
@@ -290,7 +318,9 @@ export class ContextImpl implements PromiseOwner {
     const idLeaf = new LeafNode(invocationIdKey, invocationIdOutcome);
     this.#trackedCalls?.push(idLeaf);
     const id = this.wrap<string>(idLeaf);
-    return new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
+    const p = new InvocationPromiseImpl<T>(new LeafNode(resultKey, valueOutcome(output)), this, id);
+    this.track(p, `call('${spec.service}/${spec.handler}')`, 4); // callRaw ← a client method or genericCall ← user code
+    return p;
   }
 
   sendRaw(spec: SendSpec, parameter: Uint8Array): { invocationId: Promise<string> } {
@@ -348,7 +378,8 @@ export class ContextImpl implements PromiseOwner {
   }): InvocationPromiseImpl<RES> {
     const input = (call.inputSerde ?? binary) as Serde<REQ>;
     const output = (call.outputSerde ?? binary) as Serde<RES>;
-    return this.callRaw({ ...call, handler: call.method }, input.serialize(call.parameter), output);
+    const p = this.callRaw({ ...call, handler: call.method }, input.serialize(call.parameter), output);
+    return p; // not a tail call: the floating-promise warning names the caller's frame
   }
 
   genericSend<REQ = Uint8Array>(call: {

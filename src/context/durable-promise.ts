@@ -26,7 +26,11 @@ export class DurablePromiseImpl<T> implements Promise<T> {
   /** Waits for the promise's value; the GetPromise command is issued once, on first use. */
   get(): RestatePromise<T> {
     if (!this.#read) this.#ctx.refuseNested("ctx.promise.get", this.#name);
-    return (this.#read ??= this.#ctx.wrap<T>(new LeafNode(sys.getPromise(this.#ctx.machine, this.#name), valueOutcome(this.#serde))));
+    if (!this.#read) {
+      this.#read = this.#ctx.wrap<T>(new LeafNode(sys.getPromise(this.#ctx.machine, this.#name), valueOutcome(this.#serde)));
+      this.#ctx.track(this.#read, `ctx.promise('${this.#name}')`, 3);
+    }
+    return this.#read;
   }
 
   peek(): Promise<T | undefined> {

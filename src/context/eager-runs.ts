@@ -17,6 +17,9 @@ export class EagerRuns implements NotificationLookup {
   readonly #proposed = new Map<NotificationKey, StoredNotification>();
 
   readonly #store: NotificationStore;
+  /** When this attempt stops continuing eagerly (epoch ms; the handler's eagerRunsBudget), and whether it did. */
+  deadline: number | undefined;
+  budgetSpent = false;
 
   constructor(store: NotificationStore) {this.#store = store; }
 
@@ -33,6 +36,12 @@ export class EagerRuns implements NotificationLookup {
   /** How many awaited run results this attempt used before the server stored them. */
   get count(): number {
     return this.#proposed.size;
+  }
+
+  /** Whether an await of eager runs may still continue in this attempt (false once its budget is spent). */
+  mayContinue(): boolean {
+    if (this.deadline !== undefined && !this.budgetSpent && Date.now() >= this.deadline) this.budgetSpent = true;
+    return !this.budgetSpent;
   }
 
   /** An await made only of eager runs. */

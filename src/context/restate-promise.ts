@@ -21,6 +21,13 @@ export type RestatePromise<T> = Promise<T> & {
 export class RestatePromiseImpl<T> implements Promise<T> {
   readonly [Symbol.toStringTag] = "Promise";
   #settled: Promise<T> | undefined;
+  /** Combined into another promise (no field initialiser: set only when it happens, never on the replay path). */
+  declare used?: boolean;
+
+  /** Awaited, or combined into another promise. */
+  get consumed(): boolean {
+    return !!(this.#settled || this.used);
+  }
 
   constructor(
     readonly node: PromiseNode,
@@ -66,11 +73,13 @@ export class RestatePromiseImpl<T> implements Promise<T> {
       return new RestatePromiseImpl<T>(new ConstNode({ ok: false, error: new TimeoutError() }), undefined);
     }
     const owner = this.owner;
+    this.used = true;
     const timeout = owner.timeoutNode(durationToMs(millis));
     return new RestatePromiseImpl<T>(new CombinatorNode("race", [this.node, timeout]), owner);
   }
 
   map<U>(mapper: (value?: T, failure?: TerminalError) => U): RestatePromise<U> {
+    this.used = true;
     const node = new MapNode(this.node, (o) => {
       if (o.ok) return { ok: true, value: mapper(o.value as T, undefined) };
       if (!(o.error instanceof TerminalError)) return o; // not a result failure (e.g. a journal mismatch): pass through
@@ -93,7 +102,7 @@ export function isRestatePromise(p: unknown): p is RestatePromise<unknown> {
 
 function combine<R>(kind: CombinatorKind, values: readonly unknown[]): RestatePromise<R> {
   const promises = values.map((v, i) => {
-    if (v instanceof RestatePromiseImpl) return v;
+    if (v instanceof RestatePromiseImpl) return (v.used = true), v;
     throw new TypeError(`RestatePromise.${kind}: element ${i} is not a RestatePromise (use ctx methods to create them)`);
   });
   const owner = promises.find((p) => p.owner)?.owner;

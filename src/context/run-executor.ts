@@ -1,5 +1,6 @@
 // Executes a ctx.run closure and hands its outcome to the machine: a value or a terminal error becomes the run's
-// journaled result; any other error goes to the machine, which applies the run's retry policy (InvocationMachine.failRun).
+// journaled result; any other error, and a result that cannot be serialized, goes to the machine, which applies the
+// run's retry policy (InvocationMachine.failRun).
 
 import { ErrorCode } from "../protocol/errors.js";
 import { serializeFor } from "./guardrails.js";
@@ -56,8 +57,11 @@ export function executeRun<T>(
     try {
       bytes = serializeFor(`ctx.run('${name}') result`, value, (v) => serde.serialize(v));
     } catch (thrown) {
-      // Retrying re-executes the closure and fails the same way: say so, so the retries are not silent.
-      machine.failRunResult(handle, ensureError(thrown));
+      // The run fails under its retry policy (exhausted: the failure is journaled); retrying re-executes the closure
+      // and fails the same way, so the error says so and the retries are not silent.
+      const error = ensureError(thrown);
+      error.message += " (retries fail the same way)";
+      failRun(machine, handle, error, opts, Date.now() - startedAt);
       return;
     }
     machine.proposeRunCompletion(handle.completionId, { value: bytes });

@@ -90,7 +90,8 @@ export class Scheduler {
     const session = new StreamSession(store, store);
     let r: Resolution | undefined = w.node.resolve(session);
     // Eager: results proposed in this attempt, usable only once nothing more can arrive on the request.
-    if (!r && eagerAwait && this.#machine.isInputClosed) r = w.node.resolve(this.eager);
+    // Past the attempt's eager-runs budget the await waits instead, and the attempt suspends on purpose.
+    if (!r && eagerAwait && this.#machine.isInputClosed && this.eager.mayContinue()) r = w.node.resolve(this.eager);
     const cancel = this.#cancelDelivered || this.explicitCancellation ? undefined : store.get(CANCEL_KEY);
     // An await of eager runs that has its results ignores a cancel stored before them (see eager-runs.ts).
     // `<=`: an await that resolves through the cancel signal itself (ctx.cancellation() without explicitCancellation)

@@ -37,6 +37,8 @@ export interface InheritableOptions {
   explicitCancellation?: boolean;
   onJournalMismatchErrors?: "retry" | "pause" | "fail";
   eagerRuns?: boolean;
+  /** Milliseconds (eagerRunsBudget). */
+  eagerRunsBudget?: number;
   attemptLimits?: AttemptLimitsOption;
 }
 
@@ -69,6 +71,8 @@ export interface ExecutionOptions {
   onJournalMismatchErrors: "retry" | "pause" | "fail";
   /** Request-response: resolve awaits of runs proposed in this attempt without suspending. */
   eagerRuns: boolean;
+  /** With eagerRuns: milliseconds an attempt may continue eagerly before it suspends on purpose. */
+  eagerRunsBudgetMs?: number;
   /** Service limits, overridden field by field by the handler's (both over the endpoint's). */
   attemptLimits?: AttemptLimitsOption;
 }
@@ -153,6 +157,7 @@ export function normalizeInheritable(raw: RawOptions | undefined, where: string)
   }
   setIfDefined(out, "onJournalMismatchErrors", mismatch);
   setIfDefined(out, "eagerRuns", bool(raw.eagerRuns, "eagerRuns", where));
+  setIfDefined(out, "eagerRunsBudget", ms("eagerRunsBudget"));
   setIfDefined(out, "attemptLimits", normalizeAttemptLimits((raw as { attemptLimits?: unknown }).attemptLimits, where));
   return out;
 }
@@ -208,6 +213,7 @@ export function resolveHandlerRuntime(
       explicitCancellation: handler.explicitCancellation ?? service.explicitCancellation ?? false,
       onJournalMismatchErrors: handler.onJournalMismatchErrors ?? service.onJournalMismatchErrors ?? "retry",
       eagerRuns: handler.eagerRuns ?? service.eagerRuns ?? false,
+      ...((handler.eagerRunsBudget ?? service.eagerRunsBudget) !== undefined ? { eagerRunsBudgetMs: handler.eagerRunsBudget ?? service.eagerRunsBudget } : {}),
       ...(service.attemptLimits || handler.attemptLimits ? { attemptLimits: { ...service.attemptLimits, ...handler.attemptLimits } } : {}),
     },
   };

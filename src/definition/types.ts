@@ -129,6 +129,13 @@ type CommonOptions = {
    */
   eagerRuns?: boolean;
   /**
+   * perdure extension, with eager runs: how long one attempt may keep continuing eagerly (milliseconds or a Duration,
+   * counted from the start of the attempt). Once spent, the next await of eager runs suspends on purpose — every
+   * result so far is stored — and the server resumes the invocation in a new attempt, instead of the platform killing
+   * a long attempt (a Workers CPU limit, a Lambda timeout). Default: no budget. See README "Eager runs".
+   */
+  eagerRunsBudget?: Duration | number;
+  /**
    * perdure extension: bounds on what one attempt of these handlers may accumulate (commands, output bytes, single
    * message size, unread signals); exceeding one ends that attempt with an error naming the limit.
    */

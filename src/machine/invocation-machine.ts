@@ -413,11 +413,6 @@ export class InvocationMachine {
     return decision;
   }
 
-  /** A ctx.run result cannot be journaled (e.g. it does not serialize): retrying fails the same way, and says so. */
-  failRunResult(run: RunHandleFacts, error: Error): void {
-    this.#fail({ code: ErrorCode.INTERNAL, message: `${error.message} (retries fail the same way)`, stacktrace: error.stack, related: relatedRun(run) });
-  }
-
   /**
    * The handler ended with an error that is not terminal: the server retries the invocation. The error's own
    * status code is kept when it is one (400–599), unsupported features answer 573.

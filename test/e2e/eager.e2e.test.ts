@@ -45,6 +45,18 @@ const handlers = {
   },
 };
 const eager = restate.service({ name: "EagerSteps", options: { eagerRuns: true }, handlers });
+// 20 runs of 30 ms against a 100 ms budget per attempt: the attempt suspends on purpose, the server resumes it.
+const budgeted = restate.service({
+  name: "BudgetedSteps",
+  options: { eagerRuns: true, eagerRunsBudget: 100 },
+  handlers: {
+    slow: async (ctx: restate.Context) => {
+      let sum = 0;
+      for (let i = 1; i <= STEPS; i++) sum += await ctx.run(`slow-${i}`, () => new Promise<number>((r) => setTimeout(() => r(i), 30)));
+      return sum;
+    },
+  },
+});
 const stock = restate.service({ name: "StockSteps", handlers });
 
 describe.each(PROTOCOLS)("eager runs end to end (protocol V$protocolVersion)", ({ protocolVersion }) => {
@@ -56,7 +68,7 @@ describe.each(PROTOCOLS)("eager runs end to end (protocol V$protocolVersion)", (
 
   beforeAll(async () => {
     server = await startRestateServer({ protocolV7: protocolVersion === 7 });
-    const { fetch } = restate.endpoint().bind(eager).bind(stock).onAttemptEnd((a) => attempts.push(a)).handler();
+    const { fetch } = restate.endpoint().bind(eager).bind(stock).bind(budgeted).onAttemptEnd((a) => attempts.push(a)).handler();
     endpoint = await serve((request: Request) => {
       const p = new URL(request.url).pathname;
       requests.set(p, count(p) + 1);
@@ -71,6 +83,20 @@ describe.each(PROTOCOLS)("eager runs end to end (protocol V$protocolVersion)", (
   async function journalOf(id: string) {
     return query(server.adminUrl, `SELECT entry_type, name FROM sys_journal WHERE id = '${id}' ORDER BY index`);
   }
+
+  it(`a budget of 100 ms per attempt: ${STEPS} runs of 30 ms take several attempts, each suspending on purpose, and finish`, async () => {
+    const id = await send(server.ingressUrl, "BudgetedSteps/slow");
+    expect((await attach(server.ingressUrl, id)).json).toBe((STEPS * (STEPS + 1)) / 2);
+    const mine = attempts.filter((a) => a.invocationId === id);
+    expect(mine.length).toBeGreaterThan(2);
+    expect(mine.length).toBeLessThanOrEqual(STEPS);
+    expect(mine.at(-1)!.reason).toBe("completed");
+    for (const a of mine.slice(0, -1)) expect(a.reason).toBe("suspended: eager-runs budget of 100 ms spent");
+    // Every run executed once: the stored journal has each run and its result once, in order.
+    const journal = await journalOf(id);
+    const runs = journal.filter((e) => e.entry_type === "Command: Run").map((e) => e.name);
+    expect(runs).toEqual(Array.from({ length: STEPS }, (_, i) => `slow-${i + 1}`));
+  }, 60_000);
 
   it(`runs ${STEPS} sequential steps in ONE attempt (the option off needs ${STEPS + 1}), storing each result after its run`, async () => {
     const before = count("/invoke/EagerSteps/twenty");

@@ -44,7 +44,33 @@ handlers.asyncClosure = async (ctx) =>
     await ctx.sleep(10);
     return "not reached";
   });
+handlers.afterAwait = async (ctx) =>
+  ctx.run("x", async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    await helper(ctx);
+    return "not reached";
+  });
+// Concurrent code outside the closure may use ctx while the closure awaits.
+handlers.concurrent = async (ctx) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const run = ctx.run("slow", async () => {
+    await gate;
+    return "ran";
+  });
+  await Promise.resolve();
+  ctx.set("outside", 1);
+  const timer = ctx.sleep(1);
+  release();
+  return [await run, typeof timer.then];
+};
+async function helper(ctx: restate.ObjectContext) {
+  await Promise.resolve();
+  return ctx.get("deep");
+}
 handlers.bigRun = async (ctx) => ctx.run("big", () => ({ items: [{ total: 10n }] }));
+handlers.bigRunOnce = async (ctx) => ctx.run("big", () => ({ items: [{ total: 10n }] }), { maxRetryAttempts: 0 });
+handlers.bigRunTwice = async (ctx) => ctx.run("big", () => ({ items: [{ total: 10n }] }), { maxRetryAttempts: 2 });
 handlers.bigState = async (ctx) => {
   ctx.set("totals", { sum: 1n });
   return "set";
@@ -70,6 +96,19 @@ describe("durable operations inside a ctx.run closure", () => {
     });
   }
 
+  it("refuses an operation after the closure's first await, at any depth (AsyncLocalStorage)", async () => {
+    const res = await invoke(fetch, "/invoke/G/afterAwait", [start(1, { key: "k1" }), input()]);
+    expect(errorMessage(res)).toContain("ctx.get('deep') was called inside the ctx.run('x') closure");
+  });
+
+  it("leaves ctx calls from outside the closure alone while it awaits", async () => {
+    const res = await invoke(fetch, "/invoke/G/concurrent", [start(1, { key: "k1" }), input()]);
+    const types = res.messages.map((m) => m.type);
+    expect(types).toContain(MessageType.SetStateCommand);
+    expect(types).toContain(MessageType.SleepCommand);
+    expect(types).toContain(MessageType.ProposeRunCompletion);
+  });
+
   it("refuses an operation in an async closure before its first await", async () => {
     const res = await invoke(fetch, "/invoke/G/asyncClosure", [start(1, { key: "k1" }), input()]);
     expect(errorMessage(res)).toContain("ctx.sleep() was called inside the ctx.run('x') closure");
@@ -80,8 +119,24 @@ describe("values that cannot be serialized", () => {
   it("names the run and the path of a BigInt in its result", async () => {
     const res = await invoke(fetch, "/invoke/G/bigRun", [start(1, { key: "k1" }), input()]);
     const message = errorMessage(res);
-    expect(message).toMatch(/^ctx\.run\('big'\) result at \$\.items\[0\]\.total: .*BigInt/);
+    expect(message).toMatch(/^ctx\.run 'big' failed: ctx\.run\('big'\) result at \$\.items\[0\]\.total: .*BigInt/);
     expect(message).toContain("retries fail the same way");
+  });
+
+  it("follows the run's retry policy: exhausted, the failure is the run's journaled result", async () => {
+    const res = await invoke(fetch, "/invoke/G/bigRunOnce", [start(1, { key: "k1" }), input()]);
+    const proposal = res.messages.find((m) => m.type === MessageType.ProposeRunCompletion)!.message as { failure: { code: number; message: string } };
+    expect(proposal.failure.code).toBe(500);
+    expect(proposal.failure.message).toMatch(
+      /^ctx\.run 'big' failed after 1 attempt\(s\): ctx\.run\('big'\) result at \$\.items\[0\]\.total: .*BigInt.*\(retries fail the same way\)$/,
+    );
+  });
+
+  it("counts the retries the server made when the run is where the last attempt stopped", async () => {
+    const retried = await invoke(fetch, "/invoke/G/bigRunTwice", [start(1, { key: "k1" }), input()]);
+    expect(errorMessage(retried)).toContain("ctx.run 'big' failed: ctx.run('big') result at $.items[0].total");
+    const last = await invoke(fetch, "/invoke/G/bigRunTwice", [start(1, { key: "k1", retryCountSinceLastStoredEntry: 1 }), input()]);
+    expect(last.messages.some((m) => m.type === MessageType.ProposeRunCompletion)).toBe(true);
   });
 
   it("names the state key and the path", async () => {

@@ -32,6 +32,18 @@ type ProgramResult = Awaited<ReturnType<typeof runProgram>>;
 function expected(runtime: string): ProgramResult {
   return {
     runtime,
+    floating: {
+      output: '"Hello, Ada! ([object Promise])"',
+      warnings: ["The handler returned while 1 journaled promise(s) it created were pending; await them: ctx.run('suffix') at <program line>"],
+    },
+    nestedAfterAwait:
+      runtime === "workerd"
+        ? "no AsyncLocalStorage"
+        : {
+            status: "failed",
+            message:
+              "ctx.run 'outer' failed after 1 attempt(s): ctx.sleep() was called inside the ctx.run('outer') closure; durable operations cannot be nested in a run: move it out of the closure",
+          },
     replay: { status: "completed", output: "Hello ada", commands: ['run "greeting"', 'output "Hello ada"'], closureRuns: 0 },
     mismatch: {
       status: "mismatch",

@@ -147,6 +147,13 @@ export function defineScenarioCases(getEnv: () => ScenarioEnv, cell: ScenarioCel
     expect(res.text).toContain("move it out of the closure");
   });
 
+  it("guardrail: a BigInt in a run result names the run and the path inside the value", async () => {
+    const res = await call(getEnv().ingressUrl, `${p}Guardrails/bigIntResult`);
+    expect(res.status, res.text).toBe(500);
+    expect(res.text).toContain("ctx.run('big') result at $.items[0].total");
+    expect(res.text).toMatch(/BigInt/);
+  });
+
   if (cell.countsRequests) {
     // Bidirectional: every run is acknowledged on the open stream, so the whole handler takes one request.
     // Request-response: the endpoint ends the request to get a run journaled, so the handler takes more.

@@ -191,6 +191,8 @@ export function makeScenarioServices(restate: ScenarioSdk, prefix = "") {
         }, once);
         return "slept";
       },
+      // A value JSON cannot encode names the run it belongs to and where inside the value it fails.
+      bigIntResult: async (ctx: Context) => ctx.run("big", () => ({ items: [{ total: 10n }] }), once),
     },
   });
 
