@@ -3,15 +3,14 @@
 // here, so runtimes with a Node-compatible http2 server (Bun, Deno) can use it without importing Node modules.
 import type * as http2 from "node:http2";
 import type { Readable } from "node:stream";
-import { rawBidiPrepareOf, type RawDuplex } from "../../src/endpoint/adapter-api.js";
 import { webBodyStream } from "./body.js";
 import { toFetchFunction, type FetchFunction, type FetchHandlerLike } from "./types.js";
 
 // http2.constants, spelled out: this module must not load node:http2 at run time.
-const HTTP2_HEADER_METHOD = ":method";
-const HTTP2_HEADER_PATH = ":path";
+export const HTTP2_HEADER_METHOD = ":method";
+export const HTTP2_HEADER_PATH = ":path";
 const HTTP2_HEADER_AUTHORITY = ":authority";
-const HTTP2_HEADER_STATUS = ":status";
+export const HTTP2_HEADER_STATUS = ":status";
 
 function toRequest(headers: http2.IncomingHttpHeaders, body: Readable, signal: AbortSignal): Request {
   const method = String(headers[HTTP2_HEADER_METHOD] ?? "GET");
@@ -50,53 +49,11 @@ async function respond(stream: http2.ServerHttp2Stream, response: Response): Pro
   if (!stream.destroyed) stream.end();
 }
 
-/** The header pairs (name, value, …) of a request, pseudo-headers included (the fast entry skips them). */
-function headerPairs(headers: http2.IncomingHttpHeaders): string[] {
-  const pairs: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) pairs.push(name, v);
-    else pairs.push(name, String(value));
-  }
-  return pairs;
-}
-
-/**
- * A bidirectional invocation on the core's fast entry: the stream's chunks go straight into the frame decoder and
- * the frames straight onto the stream (no web streams); the peer resetting the stream abandons the attempt.
- */
-function runDuplex(duplex: RawDuplex, stream: http2.ServerHttp2Stream, body: Readable): void {
-  stream.on("error", () => {}); // resets by the peer surface through 'close'
-  if (stream.destroyed) return;
-  stream.respond({ [HTTP2_HEADER_STATUS]: 200, ...duplex.headers });
-  let bodyEnded = false;
-  const input = duplex.start({
-    write: (frame) => {
-      if (!stream.destroyed) stream.write(frame);
-    },
-    end: () => {
-      if (!stream.destroyed) stream.end();
-    },
-  });
-  body.on("data", (chunk: Buffer) => input.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-  body.on("end", () => {
-    bodyEnded = true;
-    input.end();
-  });
-  stream.on("close", () =>
-    input.abort(
-      bodyEnded
-        ? "the response stream was closed by the peer"
-        : "reading the request body failed: HTTP/2 stream closed before the request body ended",
-    ),
-  );
-}
-
 /**
  * Runs `fetchFn` for one HTTP/2 stream. `body` is where the request body is read from: the stream itself, or the
  * compatibility-API request that already listens to it (reading the stream beside it would stall at its buffer limit).
  */
-function handleStream(fetchFn: FetchFunction, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Readable): void {
+export function handleStream(fetchFn: FetchFunction, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Readable): void {
   stream.on("error", () => {}); // resets by the peer surface through the body stream and 'close'
   const aborter = new AbortController();
   stream.on("close", () => aborter.abort(new Error("HTTP/2 stream closed")));
@@ -119,12 +76,7 @@ function handleStream(fetchFn: FetchFunction, stream: http2.ServerHttp2Stream, h
 /** A 'stream' listener for an `http2.createServer()` that runs `handler` for every request. */
 export function createHttp2StreamListener(handler: FetchHandlerLike) {
   const fetchFn = toFetchFunction(handler);
-  const fast = rawBidiPrepareOf(handler);
-  return (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
-    const duplex = fast?.(String(headers[HTTP2_HEADER_METHOD] ?? "GET"), String(headers[HTTP2_HEADER_PATH] ?? "/"), headerPairs(headers));
-    if (duplex) runDuplex(duplex, stream, stream);
-    else handleStream(fetchFn, stream, headers, stream);
-  };
+  return (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => handleStream(fetchFn, stream, headers, stream);
 }
 
 /**
@@ -133,10 +85,6 @@ export function createHttp2StreamListener(handler: FetchHandlerLike) {
  */
 export function createHttp2RequestListener(handler: FetchHandlerLike) {
   const fetchFn = toFetchFunction(handler);
-  const fast = rawBidiPrepareOf(handler);
-  return (request: http2.Http2ServerRequest, _response?: http2.Http2ServerResponse) => {
-    const duplex = fast?.(request.method, request.url, headerPairs(request.headers));
-    if (duplex) runDuplex(duplex, request.stream, request);
-    else handleStream(fetchFn, request.stream, request.headers, request);
-  };
+  return (request: http2.Http2ServerRequest, _response?: http2.Http2ServerResponse) =>
+    handleStream(fetchFn, request.stream, request.headers, request);
 }
