@@ -7,10 +7,10 @@ import { webBodyStream } from "./body.js";
 import { toFetchFunction, type FetchFunction, type FetchHandlerLike } from "./types.js";
 
 // http2.constants, spelled out: this module must not load node:http2 at run time.
-const HTTP2_HEADER_METHOD = ":method";
-const HTTP2_HEADER_PATH = ":path";
+export const HTTP2_HEADER_METHOD = ":method";
+export const HTTP2_HEADER_PATH = ":path";
 const HTTP2_HEADER_AUTHORITY = ":authority";
-const HTTP2_HEADER_STATUS = ":status";
+export const HTTP2_HEADER_STATUS = ":status";
 
 function toRequest(headers: http2.IncomingHttpHeaders, body: Readable, signal: AbortSignal): Request {
   const method = String(headers[HTTP2_HEADER_METHOD] ?? "GET");
@@ -53,7 +53,7 @@ async function respond(stream: http2.ServerHttp2Stream, response: Response): Pro
  * Runs `fetchFn` for one HTTP/2 stream. `body` is where the request body is read from: the stream itself, or the
  * compatibility-API request that already listens to it (reading the stream beside it would stall at its buffer limit).
  */
-function handleStream(fetchFn: FetchFunction, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Readable): void {
+export function handleStream(fetchFn: FetchFunction, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Readable): void {
   stream.on("error", () => {}); // resets by the peer surface through the body stream and 'close'
   const aborter = new AbortController();
   stream.on("close", () => aborter.abort(new Error("HTTP/2 stream closed")));

@@ -3,7 +3,7 @@
 // go out while the request body is still being read.
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { createHttp2RequestListener, createHttp2StreamListener } from "./http2-listener.js";
+import { createHttp2RequestListener, createHttp2StreamListener } from "./http2-fast-listener.js";
 import { baseUrl, runningServer, type FetchHandlerLike, type RunningServer, type ServeOptions } from "./types.js";
 
 export { createHttp2RequestListener, createHttp2StreamListener };

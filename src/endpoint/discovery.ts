@@ -22,21 +22,15 @@ export interface ManifestOptions {
 
 type Json = Record<string, unknown>;
 
-/** Manifest fields after v1, with the version that introduced them and the user-facing option name. */
-const FIELD_SINCE: Record<string, { since: ManifestVersion; option: string }> = {
-  inactivityTimeout: { since: 3, option: "inactivityTimeout" },
-  abortTimeout: { since: 3, option: "abortTimeout" },
-  journalRetention: { since: 3, option: "journalRetention" },
-  idempotencyRetention: { since: 3, option: "idempotencyRetention" },
-  workflowCompletionRetention: { since: 3, option: "workflowRetention" },
-  enableLazyState: { since: 3, option: "enableLazyState" },
-  ingressPrivate: { since: 3, option: "ingressPrivate" },
-  retryPolicyInitialInterval: { since: 4, option: "retryPolicy.initialInterval" },
-  retryPolicyMaxInterval: { since: 4, option: "retryPolicy.maxInterval" },
-  retryPolicyMaxAttempts: { since: 4, option: "retryPolicy.maxAttempts" },
-  retryPolicyExponentiationFactor: { since: 4, option: "retryPolicy.exponentiationFactor" },
-  retryPolicyOnMaxAttempts: { since: 4, option: "retryPolicy.onMaxAttempts" },
-};
+/**
+ * The manifest version that introduced a field after v1 (retry policy fields: v4; the other behaviour fields: v3) and
+ * the user-facing option it comes from (`retryPolicyMaxAttempts` ← `retryPolicy.maxAttempts`).
+ */
+function fieldSince(field: string): { since: ManifestVersion; option: string } {
+  const retry = /^retryPolicy(.)(.*)/.exec(field);
+  if (retry) return { since: 4, option: `retryPolicy.${retry[1]!.toLowerCase()}${retry[2]}` };
+  return { since: 3, option: field === "workflowCompletionRetention" ? "workflowRetention" : field };
+}
 
 /** Builds the endpoint manifest; throws an Error naming the option when the version cannot carry it. */
 export function buildManifest(services: ServiceEntry[], opts: ManifestOptions): object {
@@ -66,11 +60,6 @@ function serviceManifest(service: ServiceEntry, version: ManifestVersion): Json 
   const where = `service '${service.name}'`;
   // Service-level fields first, so an unsupported option is reported for the service before its handlers.
   const fields: Json = {};
-  // documentation/metadata are informational only: below v2 they are left out instead of failing.
-  if (version >= 2) {
-    putDefined(fields, "documentation", service.options.documentation);
-    putDefined(fields, "metadata", service.options.metadata);
-  }
   putBehaviour(fields, service.options, version, where);
   const handlers = [...service.handlers.values()].map((h) => handlerManifest(service, h, version));
   return { name: service.name, ty: service.type, handlers, ...fields };
@@ -82,10 +71,6 @@ function handlerManifest(service: ServiceEntry, handler: HandlerEntry, version: 
   if (handler.kind !== undefined) out.ty = handler.kind;
   out.input = inputPayload(handler.input, handler.options.accept);
   out.output = outputPayload(handler.output, handler.options.setOutputContentTypeIfEmpty ?? false);
-  if (version >= 2) {
-    putDefined(out, "documentation", handler.options.documentation);
-    putDefined(out, "metadata", handler.options.metadata);
-  }
   putBehaviour(out, handler.options, version, where);
   if (handler.kind === "WORKFLOW") {
     putGated(out, "workflowCompletionRetention", service.options.workflowCompletionRetention, version, `workflow '${service.name}'`);
@@ -93,26 +78,25 @@ function handlerManifest(service: ServiceEntry, handler: HandlerEntry, version: 
   return out;
 }
 
-/** The v3/v4 settings shared by services and handlers. */
-function putBehaviour(out: Json, o: InheritableOptions, version: ManifestVersion, where: string): void {
-  putGated(out, "inactivityTimeout", o.inactivityTimeout, version, where);
-  putGated(out, "abortTimeout", o.abortTimeout, version, where);
-  putGated(out, "journalRetention", o.journalRetention, version, where);
-  putGated(out, "idempotencyRetention", o.idempotencyRetention, version, where);
-  putGated(out, "enableLazyState", o.enableLazyState, version, where);
-  putGated(out, "ingressPrivate", o.ingressPrivate, version, where);
+const BEHAVIOUR_FIELDS = ["inactivityTimeout", "abortTimeout", "journalRetention", "idempotencyRetention", "enableLazyState", "ingressPrivate"] as const;
+const RETRY_FIELDS = ["initialInterval", "maxInterval", "maxAttempts", "exponentiationFactor", "onMaxAttempts"] as const;
+
+/** documentation/metadata (v2) and the v3/v4 settings shared by services and handlers (retry policy fields become `retryPolicyInitialInterval`, …). */
+function putBehaviour(out: Json, o: InheritableOptions & { documentation?: string; metadata?: Record<string, string> }, version: ManifestVersion, where: string): void {
+  // documentation/metadata are informational only: below v2 they are left out instead of failing.
+  if (version >= 2) {
+    putDefined(out, "documentation", o.documentation);
+    putDefined(out, "metadata", o.metadata);
+  }
+  for (const field of BEHAVIOUR_FIELDS) putGated(out, field, o[field], version, where);
   const rp = o.retryPolicy;
   if (rp === undefined) return;
-  putGated(out, "retryPolicyInitialInterval", rp.initialInterval, version, where);
-  putGated(out, "retryPolicyMaxInterval", rp.maxInterval, version, where);
-  putGated(out, "retryPolicyMaxAttempts", rp.maxAttempts, version, where);
-  putGated(out, "retryPolicyExponentiationFactor", rp.exponentiationFactor, version, where);
-  putGated(out, "retryPolicyOnMaxAttempts", rp.onMaxAttempts, version, where);
+  for (const key of RETRY_FIELDS) putGated(out, `retryPolicy${key[0]!.toUpperCase()}${key.slice(1)}`, rp[key], version, where);
 }
 
 function putGated(out: Json, field: string, value: unknown, version: ManifestVersion, where: string): void {
   if (value === undefined) return;
-  const { since, option } = FIELD_SINCE[field]!;
+  const { since, option } = fieldSince(field);
   if (version < since) {
     throw new Error(
       `The option '${option}' of ${where} needs discovery manifest v${since} or newer, but the Restate server ` +

@@ -71,7 +71,7 @@ export function createFetchCore(options: FetchCoreOptions): FetchHandler {
     // nothing, not even which services or routes exist (no 404/405/415 before this).
     if (options.identity && route.kind !== "health") {
       const refusal = await options.identity.check(request, pathname);
-      if (refusal) return refusal;
+      if (refusal) return errorResponse(refusal.status, refusal.message);
     }
     switch (route.kind) {
       case "health":

@@ -40,25 +40,23 @@ export function parsePublicKeyV1(key: unknown, position = 0): IdentityPublicKey 
     throw new TypeError(`${where} must be a string like '${PUBLIC_KEY_V1_PREFIX}…', got ${key === null ? "null" : typeof key}`);
   }
   const shown = key.length > 24 ? `${key.slice(0, 24)}…` : key;
-  if (key.trim() !== key) throw new Error(`${where} ('${shown}') has leading or trailing whitespace`);
+  const bad = (problem: string) => new Error(`${where} ('${shown}') ${problem}`);
+  if (key.trim() !== key) throw bad("has leading or trailing whitespace");
   if (!key.startsWith(PUBLIC_KEY_V1_PREFIX)) {
-    throw new Error(
-      `${where} ('${shown}') does not start with '${PUBLIC_KEY_V1_PREFIX}': use the kid restate-server logs as ` +
-        `"Loaded request identity key" (base58 of the raw Ed25519 public key), not a PEM or a DER key`,
+    throw bad(
+      `does not start with '${PUBLIC_KEY_V1_PREFIX}': use the kid restate-server logs for its request identity key, ` +
+        `not a PEM or DER key`,
     );
   }
-  const encoded = key.slice(PUBLIC_KEY_V1_PREFIX.length);
   let raw: Uint8Array;
   try {
-    raw = base58Decode(encoded);
+    raw = base58Decode(key.slice(PUBLIC_KEY_V1_PREFIX.length));
   } catch (err) {
-    throw new Error(`${where} ('${shown}') is not valid base58 after '${PUBLIC_KEY_V1_PREFIX}': ${(err as Error).message}`);
+    throw bad(`is not valid base58 after '${PUBLIC_KEY_V1_PREFIX}': ${(err as Error).message}`);
   }
-  if (raw.length !== ED25519_PUBLIC_KEY_LENGTH) {
-    throw new Error(`${where} ('${shown}') decodes to ${raw.length} bytes; an Ed25519 public key has exactly 32`);
-  }
+  if (raw.length !== ED25519_PUBLIC_KEY_LENGTH) throw bad(`decodes to ${raw.length} bytes; an Ed25519 public key has exactly 32`);
   const problem = ed25519EncodingProblem(raw);
-  if (problem) throw new Error(`${where} ('${shown}') is not an Ed25519 public key: ${problem}`);
+  if (problem) throw bad(`is not an Ed25519 public key: ${problem}`);
   return { id: key, raw: new Uint8Array(raw) };
 }
 
@@ -78,23 +76,16 @@ export function importPublicKey(key: IdentityPublicKey): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", key.raw, { name: "Ed25519" }, false, ["verify"]);
 }
 
-// --- Ed25519 point decoding (RFC 8032 §5.1.3) ----------------------------------------------------------------------
+// --- Ed25519 point check (RFC 8032 §5.1.3) -------------------------------------------------------------------------
 // WebCrypto imports any 32 bytes without complaint, and a key that is not a curve point would then fail every
-// request with "invalid signature". Decoding it once here turns that into a clear startup error.
+// request with "invalid signature". Checking it once here turns that into a clear startup error.
 
 const P = 2n ** 255n - 19n;
-// Curve constants, computed on first use (nothing at import: most endpoints configure no keys).
-let curve: { d: bigint; sqrtM1: bigint } | undefined;
-const constants = () => (curve ??= { d: mod(-121665n * inverse(121666n)), sqrtM1: pow(2n, (P - 1n) / 4n) });
 
-function mod(a: bigint): bigint {
-  const r = a % P;
-  return r < 0n ? r + P : r;
-}
-
+/** base^exponent mod P (base may be negative). */
 function pow(base: bigint, exponent: bigint): bigint {
   let result = 1n;
-  let b = mod(base);
+  let b = ((base % P) + P) % P;
   for (let e = exponent; e > 0n; e >>= 1n) {
     if (e & 1n) result = (result * b) % P;
     b = (b * b) % P;
@@ -102,28 +93,20 @@ function pow(base: bigint, exponent: bigint): bigint {
   return result;
 }
 
-function inverse(a: bigint): bigint {
-  return pow(a, P - 2n);
-}
-
 /** Why these 32 bytes are not the encoding of a point on edwards25519, or undefined if they are. */
 export function ed25519EncodingProblem(bytes: Uint8Array): string | undefined {
   if (bytes.length !== ED25519_PUBLIC_KEY_LENGTH) return `expected 32 bytes, got ${bytes.length}`;
   let y = 0n;
   for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(bytes[i]!);
-  const xIsOdd = (y >> 255n) === 1n;
+  const xIsOdd = y >> 255n;
   y &= (1n << 255n) - 1n;
   if (y >= P) return "its y coordinate is not reduced modulo 2^255-19";
-  // x² = (y² − 1) / (d·y² + 1); the point exists iff that has a square root.
-  const u = mod(y * y - 1n);
-  const { d, sqrtM1 } = constants();
-  const v = mod(d * y * y + 1n);
-  let x = mod(u * pow(v, 3n) * pow(u * pow(v, 7n), (P - 5n) / 8n));
-  const vx2 = mod(v * x * x);
-  if (vx2 !== u) {
-    if (vx2 !== mod(-u)) return "it is not a point on the curve";
-    x = mod(x * sqrtM1);
-  }
-  if (x === 0n && xIsOdd) return "it encodes x = 0 with the sign bit set";
+  // The point exists iff x² = (y² − 1) / (d·y² + 1) has a root, i.e. (Euler's criterion) that quotient raised to
+  // (P − 1) / 2 is 0 or 1; it is 0 exactly when x = 0. d = −121665 / 121666; d·y² + 1 is never 0 (d is no square).
+  const d = -121665n * pow(121666n, P - 2n);
+  const x2 = (y * y - 1n) * pow(d * y * y + 1n, P - 2n);
+  const euler = pow(x2, (P - 1n) / 2n);
+  if (euler > 1n) return "it is not a point on the curve";
+  if (euler === 0n && xIsOdd) return "it encodes x = 0 with the sign bit set";
   return undefined;
 }

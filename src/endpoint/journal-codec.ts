@@ -44,12 +44,13 @@ export async function decodeFrameValues(frame: RawFrame, codec: JournalValueCode
 /** Checks the provider at startup and calls it once, as the official SDK does. */
 export function resolveCodecProvider(provider: unknown): Promise<JournalValueCodec> | undefined {
   if (provider === undefined) return undefined;
-  if (typeof provider !== "function") throw new TypeError("journalValueCodecProvider must be a function returning a Promise of { encode, decode }");
+  const misuse = "journalValueCodecProvider must be a function resolving to { encode(buf), decode(buf) }";
+  if (typeof provider !== "function") throw new TypeError(misuse);
   const codec = Promise.resolve()
     .then(() => (provider as () => Promise<JournalValueCodec>)())
     .then((c) => {
       if (!c || typeof c.encode !== "function" || typeof c.decode !== "function") {
-        throw new TypeError("journalValueCodecProvider must resolve to an object with encode(buf) and decode(buf) functions");
+        throw new TypeError(misuse);
       }
       return c;
     });

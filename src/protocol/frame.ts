@@ -65,66 +65,66 @@ export interface FrameDecoderOptions {
  * last byte arrives — linear in the body size, and memory grows only with bytes actually received.
  */
 export class FrameDecoder {
-  private readonly maxMessageSize: number;
+  readonly #maxMessageSize: number;
   /** Partial header bytes (only used when a header is split across chunks). */
-  private readonly header = new Uint8Array(FRAME_HEADER_SIZE);
-  private headerFilled = 0;
+  readonly #header = new Uint8Array(FRAME_HEADER_SIZE);
+  #headerFilled = 0;
   /** Header of the frame whose payload is being assembled, or type -1 if none. */
-  private type = -1;
-  private flags = 0;
-  private length = 0;
-  private parts: Uint8Array[] = [];
-  private partsBytes = 0;
-  private failure: ProtocolError | undefined;
-  private finished = false;
+  #type = -1;
+  #flags = 0;
+  #length = 0;
+  #parts: Uint8Array[] = [];
+  #partsBytes = 0;
+  #failure: ProtocolError | undefined;
+  #finished = false;
 
   constructor(opts?: FrameDecoderOptions) {
     const max = opts?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     if (!Number.isInteger(max) || max < 0) {
       throw new RangeError(`maxMessageSize must be a non-negative integer, got ${max}`);
     }
-    this.maxMessageSize = max;
+    this.#maxMessageSize = max;
   }
 
   /** Bytes received for the frame that is not complete yet (header bytes included). */
   get bufferedBytes(): number {
-    if (this.type >= 0) return FRAME_HEADER_SIZE + this.partsBytes;
-    return this.headerFilled;
+    if (this.#type >= 0) return FRAME_HEADER_SIZE + this.#partsBytes;
+    return this.#headerFilled;
   }
 
   /** Feeds the next chunk; returns the frames it completed, in order. */
   push(chunk: Uint8Array): RawFrame[] {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.finished) throw new ProtocolError("FrameDecoder.push() called after finish()");
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#finished) throw new ProtocolError("FrameDecoder.push() called after finish()");
     const frames: RawFrame[] = [];
     const end = chunk.length;
     let pos = 0;
     while (pos < end) {
-      if (this.type >= 0) {
-        pos = this.continuePayload(chunk, pos, frames);
-      } else if (this.headerFilled > 0) {
-        const take = Math.min(FRAME_HEADER_SIZE - this.headerFilled, end - pos);
-        this.header.set(chunk.subarray(pos, pos + take), this.headerFilled);
-        this.headerFilled += take;
+      if (this.#type >= 0) {
+        pos = this.#continuePayload(chunk, pos, frames);
+      } else if (this.#headerFilled > 0) {
+        const take = Math.min(FRAME_HEADER_SIZE - this.#headerFilled, end - pos);
+        this.#header.set(chunk.subarray(pos, pos + take), this.#headerFilled);
+        this.#headerFilled += take;
         pos += take;
-        if (this.headerFilled === FRAME_HEADER_SIZE) {
-          this.headerFilled = 0;
-          this.startFrame(this.header, 0, frames);
+        if (this.#headerFilled === FRAME_HEADER_SIZE) {
+          this.#headerFilled = 0;
+          this.#startFrame(this.#header, 0, frames);
         }
       } else if (end - pos >= FRAME_HEADER_SIZE) {
         // Fast path: the header is inside this chunk; if the payload is too, return a view.
-        const length = this.readHeader(chunk, pos);
+        const length = this.#readHeader(chunk, pos);
         const payloadStart = pos + FRAME_HEADER_SIZE;
         if (end - payloadStart >= length) {
-          frames.push({ type: this.type, flags: this.flags, payload: chunk.subarray(payloadStart, payloadStart + length) });
-          this.type = -1;
+          frames.push({ type: this.#type, flags: this.#flags, payload: chunk.subarray(payloadStart, payloadStart + length) });
+          this.#type = -1;
           pos = payloadStart + length;
         } else {
-          pos = this.continuePayload(chunk, payloadStart, frames);
+          pos = this.#continuePayload(chunk, payloadStart, frames);
         }
       } else {
-        this.header.set(chunk.subarray(pos, end), 0);
-        this.headerFilled = end - pos;
+        this.#header.set(chunk.subarray(pos, end), 0);
+        this.#headerFilled = end - pos;
         pos = end;
       }
     }
@@ -136,72 +136,72 @@ export class FrameDecoder {
    * After finish(), push() is no longer allowed.
    */
   finish(): void {
-    if (this.failure !== undefined) throw this.failure;
-    this.finished = true;
-    if (this.headerFilled > 0) {
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#finished = true;
+    if (this.#headerFilled > 0) {
       throw new ProtocolError(
-        `request body ended inside a frame header: got ${this.headerFilled} of ${FRAME_HEADER_SIZE} header bytes`,
+        `request body ended inside a frame header: got ${this.#headerFilled} of ${FRAME_HEADER_SIZE} header bytes`,
       );
     }
-    if (this.type >= 0) {
-      const got = FRAME_HEADER_SIZE + this.partsBytes;
-      const total = FRAME_HEADER_SIZE + this.length;
+    if (this.#type >= 0) {
+      const got = FRAME_HEADER_SIZE + this.#partsBytes;
+      const total = FRAME_HEADER_SIZE + this.#length;
       throw new ProtocolError(
-        `request body ended inside a frame: got ${got} of ${total} bytes of a ${describeMessageType(this.type)} frame ` +
-          `(header declares a ${this.length}-byte payload)`,
+        `request body ended inside a frame: got ${got} of ${total} bytes of a ${describeMessageType(this.#type)} frame ` +
+          `(header declares a ${this.#length}-byte payload)`,
       );
     }
   }
 
   /** Parses and validates a complete header; sets type/flags/length and returns the length. */
-  private readHeader(bytes: Uint8Array, at: number): number {
+  #readHeader(bytes: Uint8Array, at: number): number {
     const type = (bytes[at]! << 8) | bytes[at + 1]!;
     const flags = (bytes[at + 2]! << 8) | bytes[at + 3]!;
     // `* 2 ** 24` instead of `<< 24`: keeps lengths ≥ 2^31 positive.
     const length = bytes[at + 4]! * 0x1000000 + ((bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!);
-    if (length > this.maxMessageSize) {
-      this.failure = new ProtocolError(
+    if (length > this.#maxMessageSize) {
+      this.#failure = new ProtocolError(
         `${describeMessageType(type)} frame declares a payload of ${length} bytes, ` +
-          `above the limit of ${this.maxMessageSize} bytes (maxMessageSize)`,
+          `above the limit of ${this.#maxMessageSize} bytes (maxMessageSize)`,
       );
-      throw this.failure;
+      throw this.#failure;
     }
-    this.type = type;
-    this.flags = flags;
-    this.length = length;
+    this.#type = type;
+    this.#flags = flags;
+    this.#length = length;
     return length;
   }
 
-  private startFrame(header: Uint8Array, at: number, frames: RawFrame[]): void {
-    if (this.readHeader(header, at) === 0) this.emitAssembled(frames);
+  #startFrame(header: Uint8Array, at: number, frames: RawFrame[]): void {
+    if (this.#readHeader(header, at) === 0) this.#emitAssembled(frames);
   }
 
   /** Adds payload bytes from `chunk` starting at `pos`; returns the new position. */
-  private continuePayload(chunk: Uint8Array, pos: number, frames: RawFrame[]): number {
-    const take = Math.min(this.length - this.partsBytes, chunk.length - pos);
+  #continuePayload(chunk: Uint8Array, pos: number, frames: RawFrame[]): number {
+    const take = Math.min(this.#length - this.#partsBytes, chunk.length - pos);
     if (take > 0) {
-      this.parts.push(chunk.subarray(pos, pos + take));
-      this.partsBytes += take;
+      this.#parts.push(chunk.subarray(pos, pos + take));
+      this.#partsBytes += take;
     }
-    if (this.partsBytes === this.length) this.emitAssembled(frames);
+    if (this.#partsBytes === this.#length) this.#emitAssembled(frames);
     return pos + take;
   }
 
-  private emitAssembled(frames: RawFrame[]): void {
+  #emitAssembled(frames: RawFrame[]): void {
     let payload: Uint8Array;
-    if (this.parts.length === 1) {
-      payload = this.parts[0]!;
+    if (this.#parts.length === 1) {
+      payload = this.#parts[0]!;
     } else {
-      payload = new Uint8Array(this.length);
+      payload = new Uint8Array(this.#length);
       let offset = 0;
-      for (const part of this.parts) {
+      for (const part of this.#parts) {
         payload.set(part, offset);
         offset += part.length;
       }
     }
-    frames.push({ type: this.type, flags: this.flags, payload });
-    this.type = -1;
-    this.parts = [];
-    this.partsBytes = 0;
+    frames.push({ type: this.#type, flags: this.#flags, payload });
+    this.#type = -1;
+    this.#parts = [];
+    this.#partsBytes = 0;
   }
 }

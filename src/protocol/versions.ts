@@ -82,16 +82,10 @@ export function pickManifestVersion(
   accept: string | null | undefined,
   supported: readonly number[] = SUPPORTED_MANIFEST_VERSIONS,
 ): number | undefined {
-  const best = (candidates: Iterable<number>): number | undefined => {
-    let result: number | undefined;
-    for (const v of candidates) if (supported.includes(v) && (result === undefined || v > result)) result = v;
-    return result;
-  };
-  if (accept == null || accept.trim() === "") return best(supported);
   const offered = new Set<number>();
   const refused = new Set<number>();
-  let wildcard = false;
-  for (const entry of accept.split(",")) {
+  let wildcard = accept == null || accept.trim() === "";
+  for (const entry of wildcard ? [] : accept!.split(",")) {
     const type = mediaType(entry);
     if (type === "*/*" || type === "application/*") {
       if (!isRefused(entry)) wildcard = true;
@@ -100,7 +94,9 @@ export function pickManifestVersion(
     const version = manifestVersionOf(type);
     if (version !== undefined) (isRefused(entry) ? refused : offered).add(version);
   }
-  if (wildcard) for (const v of supported) offered.add(v);
-  for (const v of refused) offered.delete(v);
-  return best(offered);
+  let result: number | undefined;
+  for (const v of supported) {
+    if ((wildcard || offered.has(v)) && !refused.has(v) && (result === undefined || v > result)) result = v;
+  }
+  return result;
 }

@@ -88,7 +88,7 @@ export class Reader {
   }
 
   /** Start of a length-delimited field's bytes; moves past them. */
-  private delimited(): number {
+  #delimited(): number {
     const len = this.uint32();
     const start = this.pos;
     if (len > this.len - start) throw new RangeError("premature EOF");
@@ -98,13 +98,13 @@ export class Reader {
 
   /** A view into the input (no copy), like the protobuf runtimes do. */
   bytes(): Uint8Array {
-    const start = this.delimited();
+    const start = this.#delimited();
     return this.buf.subarray(start, this.pos);
   }
 
   /** UTF-8 text; invalid sequences become U+FFFD. */
   string(): string {
-    const start = this.delimited();
+    const start = this.#delimited();
     const end = this.pos;
     const buf = this.buf;
     if (end - start <= 64) {
@@ -133,7 +133,7 @@ export class Reader {
         this.pos += 4;
         break;
       case 2:
-        this.delimited();
+        this.#delimited();
         return;
       case 3:
         if (depth >= 100) throw new Error("maximum recursion depth reached");
@@ -155,11 +155,11 @@ export class Reader {
 export class Writer {
   buf = new Uint8Array(1024);
   pos = 0;
-  private forks: number[] = [];
+  #forks: number[] = [];
 
   reset(at: number): void {
     this.pos = at;
-    this.forks.length = 0;
+    this.#forks.length = 0;
   }
 
   /** Makes room for `n` more bytes. */
@@ -230,11 +230,11 @@ export class Writer {
   /** Starts a length-delimited field whose length is written by `join` (one byte reserved; moved if longer). */
   fork(): void {
     this.ensure(1);
-    this.forks.push(this.pos++);
+    this.#forks.push(this.pos++);
   }
 
   join(): void {
-    const start = this.forks.pop()!;
+    const start = this.#forks.pop()!;
     const len = this.pos - start - 1;
     if (len < 0x80) {
       this.buf[start] = len;

@@ -6,11 +6,11 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { bundleGreeter } from "../../../bench/lib/workers-bundle.js";
 
-// Issue 17 targets 30,000 B. The drop-in work (named-signal streams, attempt limits, journal codecs, explicit
-// cancellation) brought the greeter to ~31.8 KB after the codec/JWT diet reached 29.1 KB; the message tables as one
-// lazily parsed string brought it to ~31.2 KB. The rest is outside src/protocol (bench/README.md §2 lists where):
-// the guard holds the line at 32,000 B until then (issue 17 stays open for it).
-const BUDGET_GZIP_BYTES = 32_000;
+// Issue 17 targets 30,000 B. The edge2 branch brought the greeter to 29,988 B (a compact identity verifier, #private
+// frame decoder fields, derived manifest field versions); main's eager-run budget, floating-promise guardrail and run
+// scope (src/context, src/machine) then added ~640 B: 30,625 B at the merge of 2026-12-04 04:06 UTC. The guard holds
+// the line at 31,000 B until those bytes are paid back (bench/README.md §2 lists where the bytes are).
+const BUDGET_GZIP_BYTES = 31_000;
 
 describe("Workers bundle budget", () => {
   it(`a greeter Worker is at most ${BUDGET_GZIP_BYTES} bytes gzip, with nothing Node-only or optional in it`, async () => {
