@@ -2,15 +2,7 @@
 // signatures as the official SDK. Each definition is validated and turned into a ServiceEntry at once
 // (so mistakes surface where the service is defined), kept on the definition under a private symbol.
 
-import type {
-  Context,
-  ObjectContext,
-  ObjectSharedContext,
-  TypedState,
-  UntypedState,
-  WorkflowContext,
-  WorkflowSharedContext,
-} from "../context/context-types.js";
+import { handlerMetaOf, type HandlerMeta } from "./handler-wrappers.js";
 import {
   normalizeHandlerOptions,
   normalizeServiceOptions,
@@ -23,19 +15,13 @@ import {
   type ServiceType,
 } from "./service-model.js";
 import type {
-  ClientCallOptions,
-  ClientSendOptions,
-  ObjectHandlerOpts,
   ObjectOptions,
   ObjectOpts,
-  RemoveVoidArgument,
   ServiceDefinition,
-  ServiceHandlerOpts,
   ServiceOptions,
   ServiceOpts,
   VirtualObjectDefinition,
   WorkflowDefinition,
-  WorkflowHandlerOpts,
   WorkflowOptions,
   WorkflowOpts,
 } from "./types.js";
@@ -52,143 +38,21 @@ export type {
 } from "./service-model.js";
 
 // Symbol.for: two copies of perdure in one process still recognise each other's definitions.
-const HANDLER_META = Symbol.for("perdure.handler");
 const SERVICE_ENTRY = Symbol.for("perdure.serviceEntry");
 
-/** What handlers.* attach to the function they return. */
-interface HandlerMeta {
-  kind: HandlerKind | "SERVICE";
-  opts: (ServiceHandlerOpts<unknown, unknown> & { enableLazyState?: boolean }) | undefined;
-  fn: (...args: unknown[]) => unknown;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Call options
-
-/** Options of a request/response call (`rpc.opts(...)`). */
-export class Opts<I, O> {
-  static from<I, O>(opts: ClientCallOptions<I, O>): Opts<I, O> {
-    return new Opts(opts);
-  }
-
-  private constructor(private readonly opts: ClientCallOptions<I, O>) {}
-
-  getOpts(): ClientCallOptions<I, O> {
-    return this.opts;
-  }
-}
-
-/** Options of a one-way call (`rpc.sendOpts(...)`). */
-export class SendOpts<I> {
-  static from<I>(opts: ClientSendOptions<I>): SendOpts<I> {
-    return new SendOpts(opts);
-  }
-
-  private constructor(private readonly opts: ClientSendOptions<I>) {}
-
-  getOpts(): ClientSendOptions<I> {
-    return this.opts;
-  }
-}
-
-// Namespaces (not plain objects), as in the official SDK, so that `import sendOpts = rpc.sendOpts;` typechecks.
-// eslint-disable-next-line @typescript-eslint/no-namespace
-export namespace rpc {
-  export const opts = <I, O>(opts: ClientCallOptions<I, O>): Opts<I, O> => Opts.from(opts);
-  export const sendOpts = <I>(opts: ClientSendOptions<I>): SendOpts<I> => SendOpts.from(opts);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// handlers.*
-
-function markHandler(kind: HandlerMeta["kind"], optsOrFn: unknown, maybeFn: unknown): any {
-  const [opts, fn] = typeof optsOrFn === "function" ? [undefined, optsOrFn] : [optsOrFn, maybeFn];
-  if (typeof fn !== "function") throw new TypeError("The handler function must be the last argument");
-  if (opts !== undefined && (typeof opts !== "object" || opts === null)) {
-    throw new TypeError("Handler options must be an object");
-  }
-  // A fresh function per call, so one user function can be wrapped with different options.
-  const handler = function (this: unknown, ...args: unknown[]) {
-    return (fn as (...a: unknown[]) => unknown).apply(this, args);
-  };
-  const meta: HandlerMeta = { kind, opts: opts as HandlerMeta["opts"], fn: fn as HandlerMeta["fn"] };
-  Object.defineProperty(handler, HANDLER_META, { value: meta });
-  return handler;
-}
-
-function serviceHandler<O, I = void>(
-  opts: ServiceHandlerOpts<I, O>,
-  fn: (ctx: Context, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn> {
-  return markHandler("SERVICE", opts, fn);
-}
-
-function workflowRun<O, I = void, TState extends TypedState = UntypedState>(
-  opts: WorkflowHandlerOpts<I, O>,
-  fn: (ctx: WorkflowContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function workflowRun<O, I = void, TState extends TypedState = UntypedState>(
-  fn: (ctx: WorkflowContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function workflowRun(optsOrFn: unknown, fn?: unknown): any {
-  return markHandler("WORKFLOW", optsOrFn, fn);
-}
-
-function workflowShared<O, I = void, TState extends TypedState = UntypedState>(
-  opts: WorkflowHandlerOpts<I, O>,
-  fn: (ctx: WorkflowSharedContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function workflowShared<O, I = void, TState extends TypedState = UntypedState>(
-  fn: (ctx: WorkflowSharedContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function workflowShared(optsOrFn: unknown, fn?: unknown): any {
-  return markHandler("SHARED", optsOrFn, fn);
-}
-
-function objectExclusive<O, I = void, TState extends TypedState = UntypedState>(
-  opts: ObjectHandlerOpts<I, O>,
-  fn: (ctx: ObjectContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function objectExclusive<O, I = void, TState extends TypedState = UntypedState>(
-  fn: (ctx: ObjectContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function objectExclusive(optsOrFn: unknown, fn?: unknown): any {
-  return markHandler("EXCLUSIVE", optsOrFn, fn);
-}
-
-function objectShared<O, I = void, TState extends TypedState = UntypedState>(
-  opts: ObjectHandlerOpts<I, O>,
-  fn: (ctx: ObjectSharedContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function objectShared<O, I = void, TState extends TypedState = UntypedState>(
-  fn: (ctx: ObjectSharedContext<TState>, input: I) => Promise<O>,
-): RemoveVoidArgument<typeof fn>;
-function objectShared(optsOrFn: unknown, fn?: unknown): any {
-  return markHandler("SHARED", optsOrFn, fn);
-}
-
-/**
- * Wrap a handler function with options (and, for objects/workflows, its concurrency kind). A namespace, as in the
- * official SDK, so that `import shared = restate.handlers.object.shared;` typechecks.
- */
-// eslint-disable-next-line @typescript-eslint/no-namespace
-export namespace handlers {
-  export const handler = serviceHandler;
-  export namespace object {
-    export const exclusive = objectExclusive;
-    export const shared = objectShared;
-  }
-  export namespace workflow {
-    export const workflow = workflowRun;
-    export const shared = workflowShared;
-  }
-}
-
-export const createServiceHandler: typeof handlers.handler = serviceHandler;
-export const createObjectHandler: typeof handlers.object.exclusive = objectExclusive;
-export const createObjectSharedHandler: typeof handlers.object.shared = objectShared;
-export const createWorkflowHandler: typeof handlers.workflow.workflow = workflowRun;
-export const createWorkflowSharedHandler: typeof handlers.workflow.shared = workflowShared;
+// The `handlers` and `rpc` namespaces are ES modules re-exported as namespaces (not TypeScript `namespace`s, which
+// compile to IIFEs a bundler must keep): a Worker that never names them carries none of their code, and
+// `import shared = restate.handlers.object.shared;` still typechecks, as with the official SDK's namespaces.
+export * as handlers from "./handlers-namespace.js";
+export * as rpc from "./rpc-namespace.js";
+export { Opts, SendOpts } from "./call-options.js";
+export {
+  createServiceHandler,
+  createObjectHandler,
+  createObjectSharedHandler,
+  createWorkflowHandler,
+  createWorkflowSharedHandler,
+} from "./handler-wrappers.js";
 
 // ---------------------------------------------------------------------------------------------------
 // service() / object() / workflow()
@@ -264,7 +128,7 @@ function define(type: ServiceType, input: DefinitionInput): any {
     if (typeof value !== "function") {
       throw new TypeError(`Handler '${handlerName}' of ${where} must be a function, got ${describe(value)}`);
     }
-    const meta = (value as { [HANDLER_META]?: HandlerMeta })[HANDLER_META];
+    const meta = handlerMetaOf(value);
     const kind = handlerKind(type, handlerName, meta, where);
     const handlerWhere = `handler '${name}/${handlerName}'`;
     const handlerOptions = normalizeHandlerOptions(type, meta?.opts, handlerWhere);

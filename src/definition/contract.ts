@@ -4,7 +4,8 @@
 
 import { schema } from "../serde/standard-schema.js";
 import type { Serde } from "../serde/types.js";
-import { handlers, object, service, workflow } from "./builders.js";
+import { object, service, workflow } from "./builders.js";
+import { objectExclusive, objectShared, serviceHandler, workflowRun, workflowShared } from "./handler-wrappers.js";
 import type {
   Descriptor,
   DescriptorOpts,
@@ -101,9 +102,9 @@ export function implement(c: Descriptor, rawConfig: unknown): any {
     if (d._description !== undefined && opts.description === undefined) opts.description = d._description;
     if (d._metadata !== undefined && opts.metadata === undefined) opts.metadata = d._metadata;
     const f = fn as (...a: any[]) => Promise<unknown>;
-    if (c._kind === "service") impl[name] = handlers.handler(opts as never, f);
-    else if (c._kind === "object") impl[name] = d._shared ? handlers.object.shared(opts as never, f) : handlers.object.exclusive(opts as never, f);
-    else impl[name] = name === "run" ? handlers.workflow.workflow(opts as never, f) : handlers.workflow.shared(opts as never, f);
+    if (c._kind === "service") impl[name] = serviceHandler(opts as never, f);
+    else if (c._kind === "object") impl[name] = d._shared ? objectShared(opts as never, f) : objectExclusive(opts as never, f);
+    else impl[name] = name === "run" ? workflowRun(opts as never, f) : workflowShared(opts as never, f);
   }
   const common = {
     name: c.name,

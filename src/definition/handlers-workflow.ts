@@ -1,0 +1,2 @@
+// `handlers.workflow.workflow` / `handlers.workflow.shared`.
+export { workflowRun as workflow, workflowShared as shared } from "./handler-wrappers.js";
