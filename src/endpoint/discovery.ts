@@ -23,34 +23,17 @@ export interface ManifestOptions {
 type Json = Record<string, unknown>;
 
 /**
- * The manifest version that introduced a field after v1 (retry policy fields: v4; the other behaviour fields: v3) and
- * the user-facing option it comes from (`retryPolicyMaxAttempts` ← `retryPolicy.maxAttempts`).
+ * Builds the endpoint manifest; throws an Error naming the option when the version cannot carry it. The caller (the
+ * fetch core) passes the services the endpoint was built with (names already distinct) and a version that
+ * `pickManifestVersion` chose, so neither is checked again here.
  */
-function fieldSince(field: string): { since: ManifestVersion; option: string } {
-  const retry = /^retryPolicy(.)(.*)/.exec(field);
-  if (retry) return { since: 4, option: `retryPolicy.${retry[1]!.toLowerCase()}${retry[2]}` };
-  return { since: 3, option: field === "workflowCompletionRetention" ? "workflowRetention" : field };
-}
-
-/** Builds the endpoint manifest; throws an Error naming the option when the version cannot carry it. */
 export function buildManifest(services: ServiceEntry[], opts: ManifestOptions): object {
   const version = opts.manifestVersion;
-  if (![1, 2, 3, 4].includes(version)) throw new Error(`Unknown endpoint manifest version ${String(version)}`);
-  const { minProtocolVersion: min, maxProtocolVersion: max } = opts;
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
-    throw new Error(`Invalid protocol version range ${min}..${max}`);
-  }
-  const seen = new Set<string>();
-  const manifestServices = services.map((raw) => {
-    if (seen.has(raw.name)) throw new Error(`Service '${raw.name}' is bound twice to this endpoint`);
-    seen.add(raw.name);
-    return serviceManifest(applyServiceDefaults(raw, opts.defaultServiceOptions), version);
-  });
   const manifest: Json = {
     protocolMode: opts.protocolMode,
-    minProtocolVersion: min,
-    maxProtocolVersion: max,
-    services: manifestServices,
+    minProtocolVersion: opts.minProtocolVersion,
+    maxProtocolVersion: opts.maxProtocolVersion,
+    services: services.map((raw) => serviceManifest(applyServiceDefaults(raw, opts.defaultServiceOptions), version)),
   };
   if (opts.lambdaCompression !== undefined && version >= 4) manifest.lambdaCompression = opts.lambdaCompression;
   return manifest;
@@ -73,7 +56,7 @@ function handlerManifest(service: ServiceEntry, handler: HandlerEntry, version: 
   out.output = outputPayload(handler.output, handler.options.setOutputContentTypeIfEmpty ?? false);
   putBehaviour(out, handler.options, version, where);
   if (handler.kind === "WORKFLOW") {
-    putGated(out, "workflowCompletionRetention", service.options.workflowCompletionRetention, version, `workflow '${service.name}'`);
+    putGated(out, "workflowCompletionRetention", service.options.workflowCompletionRetention, version, `workflow '${service.name}'`, "workflowRetention");
   }
   return out;
 }
@@ -91,12 +74,17 @@ function putBehaviour(out: Json, o: InheritableOptions & { documentation?: strin
   for (const field of BEHAVIOUR_FIELDS) putGated(out, field, o[field], version, where);
   const rp = o.retryPolicy;
   if (rp === undefined) return;
-  for (const key of RETRY_FIELDS) putGated(out, `retryPolicy${key[0]!.toUpperCase()}${key.slice(1)}`, rp[key], version, where);
+  for (const key of RETRY_FIELDS) {
+    putGated(out, `retryPolicy${key[0]!.toUpperCase()}${key.slice(1)}`, rp[key], version, where, `retryPolicy.${key}`, 4);
+  }
 }
 
-function putGated(out: Json, field: string, value: unknown, version: ManifestVersion, where: string): void {
+/**
+ * Sets a field that manifest v1/v2 cannot carry: the behaviour fields came with v3, the retry policy fields
+ * (`retryPolicyMaxAttempts` ← the option `retryPolicy.maxAttempts`) with v4.
+ */
+function putGated(out: Json, field: string, value: unknown, version: ManifestVersion, where: string, option = field, since = 3): void {
   if (value === undefined) return;
-  const { since, option } = fieldSince(field);
   if (version < since) {
     throw new Error(
       `The option '${option}' of ${where} needs discovery manifest v${since} or newer, but the Restate server ` +

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { handlers, object, service, serviceEntryOf, workflow } from "../../../src/definition/builders.js";
 import { buildManifest, type ManifestOptions } from "../../../src/endpoint/discovery.js";
 import { applyServiceDefaults } from "../../../src/endpoint/service-options.js";
+import { createEndpointHandler } from "../../../src/endpoint/endpoint.js";
 import { serde } from "../../../src/serde/index.js";
 
 const noop = async () => undefined;
@@ -187,12 +188,11 @@ describe("buildManifest: fields by version", () => {
     });
   });
 
-  it("rejects bad arguments and duplicate services", () => {
-    const s = serviceEntryOf(service({ name: "S", handlers: {} }));
-    expect(() => buildManifest([s, s], base(4))).toThrow("Service 'S' is bound twice to this endpoint");
-    expect(() => buildManifest([s], { ...base(4), minProtocolVersion: 0 })).toThrow(/Invalid protocol version range/);
-    expect(() => buildManifest([s], { ...base(4), minProtocolVersion: 7, maxProtocolVersion: 5 })).toThrow(/Invalid protocol version range/);
-    expect(() => buildManifest([s], base(5 as never))).toThrow("Unknown endpoint manifest version 5");
+  // buildManifest trusts its caller (the fetch core): services are deduplicated when the endpoint is built and the
+  // version comes from the accept header's negotiation; the endpoint is where a duplicate is refused.
+  it("a service bound twice is refused when the endpoint is built, before any manifest", () => {
+    const s = service({ name: "S", handlers: {} });
+    expect(() => createEndpointHandler({ services: [s, s] })).toThrow("service 'S' is bound twice to this endpoint");
   });
 });
 
