@@ -144,13 +144,12 @@ const CHECKS: Record<string, Check> = {
     }
     return [...v];
   },
-  m: (v, k, w) => {
-    if (v !== "retry" && v !== "pause" && v !== "fail") {
-      throw new TypeError(`${k} of ${w} must be "retry", "pause" or "fail", got ${String(v)}`);
-    }
-    return v;
-  },
+  m: (v, k, w) => oneOf(v, k, w, "retry", "pause", "fail"),
   a: (v, _k, w) => normalizeAttemptLimits(v, w),
+  // retry policy: maxAttempts, exponentiationFactor, onMaxAttempts (the manifest spells it PAUSE / KILL)
+  i: (v, k, w) => positive(Number.isInteger(v) && v, k, w, "an integer >= 1", v),
+  p: (v, k, w) => positive(typeof v === "number" && Number.isFinite(v) && v, k, w, "a positive number", v),
+  o: (v, k, w) => oneOf(v, k, w, "pause", "kill").toUpperCase(),
   // metadata
   M: (v, _k, w) => checkMetadata(v, w),
 };
@@ -163,14 +162,16 @@ const INHERITABLE =
 const DESCRIBED = "description>documentation:t metadata:M";
 const HANDLER_ONLY = " accept:t setOutputContentTypeIfEmpty:b input:s output:s";
 
-/** Copies the checked, defined fields of `raw` named in `fields` into `out`. */
-function checkFields(out: Record<string, unknown>, raw: Record<string, unknown>, fields: string, where: string): void {
+const RETRY_POLICY = "initialInterval:d maxInterval:d maxAttempts:i exponentiationFactor:p onMaxAttempts:o";
+
+/** Copies the checked, defined fields of `raw` named in `fields` into `out`; `prefix` goes before keys in errors. */
+function checkFields(out: Record<string, unknown>, raw: Record<string, unknown>, fields: string, where: string, prefix = ""): void {
   for (const field of fields.split(" ")) {
     const [names, check] = field.split(":");
     const [key, outKey = key] = names.split(">");
     const value = raw[key];
     if (value === undefined) continue;
-    const checked = CHECKS[check](value, key, where);
+    const checked = CHECKS[check](value, prefix + key, where);
     if (checked !== undefined) out[outKey] = checked;
   }
 }
@@ -237,36 +238,24 @@ export function resolveHandlerRuntime(
   };
 }
 
-function normalizeRetryPolicy(raw: RetryPolicy | undefined, where: string): NormalizedRetryPolicy | undefined {
-  if (raw === undefined) return undefined;
+function normalizeRetryPolicy(raw: RetryPolicy, where: string): NormalizedRetryPolicy | undefined {
   if (typeof raw !== "object" || raw === null) throw new TypeError(`retryPolicy of ${where} must be an object`);
   const out: NormalizedRetryPolicy = {};
-  if (raw.initialInterval !== undefined) {
-    out.initialInterval = durationToMs(raw.initialInterval, `retryPolicy.initialInterval of ${where}`);
-  }
-  if (raw.maxInterval !== undefined) {
-    out.maxInterval = durationToMs(raw.maxInterval, `retryPolicy.maxInterval of ${where}`);
-  }
-  if (raw.maxAttempts !== undefined) {
-    if (!Number.isInteger(raw.maxAttempts) || raw.maxAttempts < 1) {
-      throw new RangeError(`retryPolicy.maxAttempts of ${where} must be an integer >= 1, got ${String(raw.maxAttempts)}`);
-    }
-    out.maxAttempts = raw.maxAttempts;
-  }
-  if (raw.exponentiationFactor !== undefined) {
-    const f = raw.exponentiationFactor;
-    if (typeof f !== "number" || !Number.isFinite(f) || f <= 0) {
-      throw new RangeError(`retryPolicy.exponentiationFactor of ${where} must be a positive number, got ${String(f)}`);
-    }
-    out.exponentiationFactor = f;
-  }
-  if (raw.onMaxAttempts !== undefined) {
-    if (raw.onMaxAttempts !== "pause" && raw.onMaxAttempts !== "kill") {
-      throw new TypeError(`retryPolicy.onMaxAttempts of ${where} must be "pause" or "kill", got ${String(raw.onMaxAttempts)}`);
-    }
-    out.onMaxAttempts = raw.onMaxAttempts === "pause" ? "PAUSE" : "KILL";
-  }
+  checkFields(out as Record<string, unknown>, raw as Record<string, unknown>, RETRY_POLICY, where, "retryPolicy.");
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** `value` if `ok` is a positive number, else a RangeError saying it must be `what`. */
+function positive(ok: unknown, key: string, where: string, what: string, value: unknown): unknown {
+  if (!((ok as number) > 0)) throw new RangeError(`${key} of ${where} must be ${what}, got ${String(value)}`);
+  return value;
+}
+
+function oneOf(value: unknown, key: string, where: string, ...allowed: string[]): string {
+  if (!allowed.includes(value as string)) {
+    throw new TypeError(`${key} of ${where} must be ${allowed.map((a) => `"${a}"`).join(" or ")}, got ${String(value)}`);
+  }
+  return value as string;
 }
 
 function typed(value: unknown, key: string, where: string, type: string): unknown {
