@@ -1,14 +1,6 @@
 // Endpoint-level defaults (`defaultServiceOptions`) applied under each service's own options.
 
-import {
-  normalizeInheritable,
-  resolveHandlerRuntime,
-  type HandlerEntry,
-  type InheritableOptions,
-  type ServiceEntry,
-  type ServiceManifestOptions,
-} from "../definition/service-model.js";
-import { durationToMs } from "../context/duration.js";
+import { normalizeServiceOptions, resolveHandlerRuntime, type HandlerEntry, type ServiceEntry } from "../definition/service-model.js";
 import type { DefaultServiceOptions } from "../definition/types.js";
 
 export type { DefaultServiceOptions } from "../definition/types.js";
@@ -20,12 +12,10 @@ export type { DefaultServiceOptions } from "../definition/types.js";
  */
 export function applyServiceDefaults(entry: ServiceEntry, defaults: DefaultServiceOptions | undefined): ServiceEntry {
   if (defaults === undefined) return entry;
-  const base: ServiceManifestOptions = normalizeInheritable(defaults, "defaultServiceOptions");
-  if (entry.type === "SERVICE") delete base.enableLazyState;
-  if (entry.type === "WORKFLOW" && defaults.workflowRetention !== undefined) {
-    base.workflowCompletionRetention = durationToMs(defaults.workflowRetention, "workflowRetention of defaultServiceOptions");
-  }
-  const options = mergeUnder(base, entry.options);
+  // Checked like a service's own options (lazy state only for keyed services, workflowRetention only for workflows).
+  const base = normalizeServiceOptions(entry.type, defaults, undefined, undefined, "defaultServiceOptions");
+  const options = overlay(base, entry.options);
+  if (base.retryPolicy && entry.options.retryPolicy) options.retryPolicy = overlay(base.retryPolicy, entry.options.retryPolicy);
   const handlers = new Map<string, HandlerEntry>();
   for (const [name, handler] of entry.handlers) {
     handlers.set(name, { ...handler, ...resolveHandlerRuntime(handler.options, options) });
@@ -33,21 +23,10 @@ export function applyServiceDefaults(entry: ServiceEntry, defaults: DefaultServi
   return { ...entry, handlers, options };
 }
 
-/** `own` wins field by field over `base`; the retry policy merges per field too. */
-function mergeUnder(base: ServiceManifestOptions, own: ServiceManifestOptions): ServiceManifestOptions {
-  const merged: ServiceManifestOptions = { ...base };
-  for (const [key, value] of Object.entries(own) as [keyof ServiceManifestOptions, unknown][]) {
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
-  }
-  const retryPolicy = mergeRetryPolicy(base, own);
-  if (retryPolicy !== undefined) merged.retryPolicy = retryPolicy;
-  return merged;
-}
-
-function mergeRetryPolicy(base: InheritableOptions, own: InheritableOptions): InheritableOptions["retryPolicy"] {
-  if (base.retryPolicy === undefined || own.retryPolicy === undefined) return own.retryPolicy ?? base.retryPolicy;
-  const merged = { ...base.retryPolicy };
-  for (const [key, value] of Object.entries(own.retryPolicy)) {
+/** A copy of `base` with every field `own` defines set to `own`'s value. */
+function overlay<T extends object>(base: T, own: T): T {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(own)) {
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
   return merged;
