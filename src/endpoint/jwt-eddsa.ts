@@ -4,9 +4,9 @@
 // EdDSA, no unknown `crit` extensions, the signature over the ASCII of `header.payload`, then the claims (JSON
 // object): `exp` and `nbf` present, `aud` matches, `nbf` ≤ now and now < `exp` (numeric seconds), no leeway.
 
+import { decoder as utf8, encoder as ascii } from "../serde/json.js";
+
 const MALFORMED = "malformed token";
-const ascii = new TextEncoder();
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The bytes of a base64url part, or undefined when it is not base64url. */
 function base64UrlDecode(text: string): Uint8Array<ArrayBuffer> | undefined {

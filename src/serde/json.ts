@@ -2,9 +2,10 @@
 
 import type { Serde } from "./types.js";
 
-const encoder = new TextEncoder();
+/** Shared with the request identity's token reader (one encoder and one strict decoder per bundle). */
+export const encoder = new TextEncoder();
 // fatal: invalid UTF-8 is reported instead of silently replaced with U+FFFD.
-const decoder = new TextDecoder("utf-8", { fatal: true });
+export const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Prefix of the message thrown for bytes that are not JSON; callers map it to a 400 failure. */
 export const INVALID_JSON_PREFIX = "input is not valid JSON: ";
