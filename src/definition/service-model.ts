@@ -154,25 +154,26 @@ const CHECKS: Record<string, Check> = {
   M: (v, _k, w) => checkMetadata(v, w),
 };
 
-// "key:check" or "key>outKey:check", checked in this order.
+// "key:check" or "key:check>outKey", checked in this order.
 const INHERITABLE =
   "inactivityTimeout:d abortTimeout:d journalRetention:d idempotencyRetention:d enableLazyState:b ingressPrivate:b " +
   "retryPolicy:r serde:s asTerminalError:f hooks:h explicitCancellation:b onJournalMismatchErrors:m eagerRuns:b " +
   "eagerRunsBudget:d attemptLimits:a";
-const DESCRIBED = "description>documentation:t metadata:M";
+const DESCRIBED = "description:t>documentation metadata:M";
 const HANDLER_ONLY = " accept:t setOutputContentTypeIfEmpty:b input:s output:s";
 
 const RETRY_POLICY = "initialInterval:d maxInterval:d maxAttempts:i exponentiationFactor:p onMaxAttempts:o";
 
+/** Each field list split once, on first use: definitions are checked at start-up, where every call counts. */
+const parsedFields: Record<string, string[][]> = {};
+
 /** Copies the checked, defined fields of `raw` named in `fields` into `out`; `prefix` goes before keys in errors. */
 function checkFields(out: Record<string, unknown>, raw: Record<string, unknown>, fields: string, where: string, prefix = ""): void {
-  for (const field of fields.split(" ")) {
-    const [names, check] = field.split(":");
-    const [key, outKey = key] = names.split(">");
-    const value = raw[key];
+  for (const [key, check, outKey = key] of (parsedFields[fields] ??= fields.split(" ").map((f) => f.split(/[:>]/)))) {
+    const value = raw[key!];
     if (value === undefined) continue;
-    const checked = CHECKS[check](value, prefix + key, where);
-    if (checked !== undefined) out[outKey] = checked;
+    const checked = CHECKS[check!]!(value, prefix + key, where);
+    if (checked !== undefined) out[outKey!] = checked;
   }
 }
 
