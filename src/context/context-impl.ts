@@ -108,10 +108,9 @@ export class ContextImpl implements PromiseOwner {
    * it, in tail position: JavaScriptCore (Bun) drops the frames of tail calls. Promises with a journaled result (all of
    * them on a replay) cost one lookup.
    */
-  track(p: RestatePromise<unknown>, what: string, depth: number, arg?: string): void {
+  track(p: RestatePromise<unknown>, what: string, depth: number): void {
     if (!this.machine.notifications.has(((p as never as RestatePromiseImpl<unknown>).node as LeafNode).key)) {
-      // `what('arg')` is only formatted here: a replayed ctx.run builds no text.
-      this.#created.push([p as never, arg === undefined ? what : `${what}('${arg}')`, new Error(), depth]);
+      this.#created.push([p as never, what, new Error(), depth]);
     }
   }
 
@@ -145,7 +144,7 @@ export class ContextImpl implements PromiseOwner {
       executeRun(this.machine, this.scheduler, handle, name, interceptRun(this.runInterceptor, name, guarded), serde, options ?? {}, this.meta.asTerminalError);
     }
     const p = this.wrap<T>(new LeafNode(handle.key, valueOutcome(serde)));
-    this.track(p, "ctx.run", 3, name);
+    this.track(p, `ctx.run('${name}')`, 3);
     return p;
   }
 

@@ -28,7 +28,7 @@ export class DurablePromiseImpl<T> implements Promise<T> {
     if (!this.#read) this.#ctx.refuseNested("ctx.promise.get", this.#name);
     if (!this.#read) {
       this.#read = this.#ctx.wrap<T>(new LeafNode(sys.getPromise(this.#ctx.machine, this.#name), valueOutcome(this.#serde)));
-      this.#ctx.track(this.#read, "ctx.promise", 3, this.#name);
+      this.#ctx.track(this.#read, `ctx.promise('${this.#name}')`, 3);
     }
     return this.#read;
   }

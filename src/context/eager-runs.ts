@@ -12,10 +12,9 @@ import type { NotificationLookup, PromiseNode } from "./promise-node.js";
 
 export class EagerRuns implements NotificationLookup {
   /** Completion keys of runs created with eager execution enabled (the same set on every attempt). */
-  // Both created on first use: most attempts have no eager run.
-  #eagerKeys: Set<NotificationKey> | undefined;
+  readonly #eagerKeys = new Set<NotificationKey>();
   /** Results proposed in this attempt, with the position they take in the server's order. */
-  #proposed: Map<NotificationKey, StoredNotification> | undefined;
+  readonly #proposed = new Map<NotificationKey, StoredNotification>();
 
   readonly #store: NotificationStore;
   /** When this attempt stops continuing eagerly (epoch ms; the handler's eagerRunsBudget), and whether it did. */
@@ -25,19 +24,18 @@ export class EagerRuns implements NotificationLookup {
   constructor(store: NotificationStore) {this.#store = store; }
 
   markEager(key: NotificationKey): void {
-    (this.#eagerKeys ??= new Set()).add(key);
+    this.#eagerKeys.add(key);
   }
 
   /** Records a proposal; in request-response mode nothing else can arrive, so proposal order is the journal order. */
   recordProposal(key: NotificationKey, result: NotificationResult): void {
-    if (!this.#eagerKeys?.has(key) || this.#store.has(key)) return;
-    const proposed = (this.#proposed ??= new Map());
-    proposed.set(key, { seq: this.#store.size + proposed.size, result });
+    if (!this.#eagerKeys.has(key) || this.#store.has(key)) return;
+    this.#proposed.set(key, { seq: this.#store.size + this.#proposed.size, result });
   }
 
   /** How many awaited run results this attempt used before the server stored them. */
   get count(): number {
-    return this.#proposed?.size ?? 0;
+    return this.#proposed.size;
   }
 
   /** Whether an await of eager runs may still continue in this attempt (false once its budget is spent). */
@@ -48,17 +46,15 @@ export class EagerRuns implements NotificationLookup {
 
   /** An await made only of eager runs. */
   isEagerAwait(node: PromiseNode): boolean {
-    const eagerKeys = this.#eagerKeys;
-    if (eagerKeys === undefined) return false; // no eager run in this attempt: skip collecting the leaf keys
     const keys = node.leafKeys();
-    return keys.length > 0 && keys.every((k) => eagerKeys.has(k));
+    return keys.length > 0 && keys.every((k) => this.#eagerKeys.has(k));
   }
 
   get(key: NotificationKey): StoredNotification | undefined {
-    return this.#store.get(key) ?? this.#proposed?.get(key);
+    return this.#store.get(key) ?? this.#proposed.get(key);
   }
 
   has(key: NotificationKey): boolean {
-    return this.#store.has(key) || !!this.#proposed?.has(key);
+    return this.#store.has(key) || this.#proposed.has(key);
   }
 }

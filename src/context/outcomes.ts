@@ -15,18 +15,8 @@ function unexpected(r: NotificationResult, expected: string): never {
   throw new ProtocolError(`expected a ${expected} result, got ${r.tag}`);
 }
 
-// One converter per serde, made once: every ctx.run of a handler shares its serde.
-const valueOutcomes = new WeakMap<Serde<any>, (r: NotificationResult) => Outcome>();
-
 /** value → deserialized, void → undefined, failure → TerminalError. */
 export function valueOutcome<T>(serde: Serde<T>): (r: NotificationResult) => Outcome {
-  if (typeof serde !== "object" || serde === null) return valueOutcomeOf(serde);
-  let convert = valueOutcomes.get(serde);
-  if (convert === undefined) valueOutcomes.set(serde, (convert = valueOutcomeOf(serde)));
-  return convert;
-}
-
-function valueOutcomeOf<T>(serde: Serde<T>): (r: NotificationResult) => Outcome {
   return (r) => {
     switch (r.tag) {
       case "value":

@@ -38,10 +38,7 @@ export class RestatePromiseImpl<T> implements Promise<T> {
     if (!this.#settled) {
       if (this.owner) {
         const { node, owner } = this;
-        // A result already in the journal (every await of a replay) settles at once: no waiter, no executor.
-        const now = owner.scheduler.settleNow(node);
-        if (now === undefined) this.#settled = new Promise<T>((resolve, reject) => owner.scheduler.await(node, resolve as (v: unknown) => void, reject));
-        else this.#settled = now.ok ? Promise.resolve(now.value as T) : Promise.reject(now.error);
+        this.#settled = new Promise<T>((resolve, reject) => owner.scheduler.await(node, resolve as (v: unknown) => void, reject));
       } else {
         // Constants (RestatePromise.resolve/reject, combinators of constants) need no server; a pending constant
         // (RestatePromise.race([])) never settles, as in the official SDK.

@@ -9,7 +9,7 @@ import { CANCEL_KEY, completionKey } from "../machine/notifications.js";
 import type { AwaitTree } from "../machine/await-tree.js";
 import { CancelledError } from "./errors.js";
 import { EagerRuns } from "./eager-runs.js";
-import { LeafNode, StreamSession, asAwaitTree, type Outcome, type PromiseNode, type Resolution } from "./promise-node.js";
+import { LeafNode, StreamSession, asAwaitTree, type PromiseNode, type Resolution } from "./promise-node.js";
 
 interface Waiter {
   node: PromiseNode;
@@ -84,31 +84,15 @@ export class Scheduler {
     return new Promise((r) => this.#runsIdle.push(r));
   }
 
-  /**
-   * The outcome of an await of `node` made now, when it needs no waiting (a replayed result): what await() would
-   * settle with at once, without a waiter. Undefined when it must wait (or the attempt is over: it never settles).
-   */
-  settleNow(node: PromiseNode): Outcome | undefined {
-    return this.#machine.isClosed ? undefined : this.#outcomeOf(node);
-  }
-
   #trySettle(w: Waiter): boolean {
-    const outcome = this.#outcomeOf(w.node);
-    if (outcome === undefined) return false;
-    if (outcome.ok) w.resolve(outcome.value);
-    else w.reject(outcome.error);
-    return true;
-  }
-
-  #outcomeOf(node: PromiseNode): Outcome | undefined {
     const store = this.#machine.notifications;
-    const eagerAwait = this.eager.isEagerAwait(node);
+    const eagerAwait = this.eager.isEagerAwait(w.node);
     // A plain leaf (every ctx.run, sleep, call) reads the store directly; only trees may hold stream leaves.
-    const session = node instanceof LeafNode ? undefined : new StreamSession(store, store);
-    let r: Resolution | undefined = node.resolve(session ?? store);
+    const session = w.node instanceof LeafNode ? undefined : new StreamSession(store, store);
+    let r: Resolution | undefined = w.node.resolve(session ?? store);
     // Eager: results proposed in this attempt, usable only once nothing more can arrive on the request.
     // Past the attempt's eager-runs budget the await waits instead, and the attempt suspends on purpose.
-    if (!r && eagerAwait && this.#machine.isInputClosed && this.eager.mayContinue()) r = node.resolve(this.eager);
+    if (!r && eagerAwait && this.#machine.isInputClosed && this.eager.mayContinue()) r = w.node.resolve(this.eager);
     const cancel = this.#cancelDelivered || this.explicitCancellation ? undefined : store.get(CANCEL_KEY);
     // An await of eager runs that has its results ignores a cancel stored before them (see eager-runs.ts).
     // `<=`: an await that resolves through the cancel signal itself (ctx.cancellation() without explicitCancellation)
@@ -117,11 +101,14 @@ export class Scheduler {
       // Each cancellation is delivered to exactly one await; later awaits proceed (e.g. compensations).
       this.#cancelDelivered = true;
       this.onCancelDelivered?.();
-      return { ok: false, error: new CancelledError() };
+      w.reject(new CancelledError());
+      return true;
     }
-    if (!r) return undefined;
+    if (!r) return false;
     session?.commit(r.seq);
-    return r.outcome;
+    if (r.outcome.ok) w.resolve(r.outcome.value);
+    else w.reject(r.outcome.error);
+    return true;
   }
 
   #recheckWaiters(): boolean {

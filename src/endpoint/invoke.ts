@@ -10,7 +10,7 @@ import { ensureError } from "../context/errors.js";
 import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
 import { X_RESTATE_SERVER } from "./server-header.js";
 import { frameOutput } from "./output-stream.js";
-import { resolveAttemptLimits, type AttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
+import { resolveAttemptLimits, type AttemptLimitsOption } from "../machine/limits.js";
 import { decodeFrameValues, type JournalValueCodec } from "./journal-codec.js";
 
 export interface InvokeLimits {
@@ -106,7 +106,7 @@ export async function startAttempt(
   extraArgs: unknown[],
   limits?: InvokeLimits,
 ): Promise<AttemptResult> {
-  const input = machine.readInputNow() ?? (await machine.readInput());
+  const input = await machine.readInput();
   const result = await runAttempt(machine, handler, {
     service: service.name,
     handler: handler.name,
@@ -130,24 +130,12 @@ export async function startAttempt(
 
 /** A machine for one attempt, configured from the handler's options. */
 export function newMachine(version: number, handler: HandlerEntry, sink: (frame: Uint8Array) => void, limits?: InvokeLimits): InvocationMachine {
-  return new InvocationMachine(version, sink, {
-    mismatchBehavior: handler.execution.onJournalMismatchErrors,
-    limits: attemptLimitsOf(handler, limits),
-  });
-}
-
-// The layered limits of a handler under an endpoint's limits: the same on every attempt, so resolved once (machines
-// only read them).
-const resolvedLimits = new WeakMap<HandlerEntry, { for: InvokeLimits | undefined; limits: AttemptLimits }>();
-
-function attemptLimitsOf(handler: HandlerEntry, limits: InvokeLimits | undefined): AttemptLimits {
-  const cached = resolvedLimits.get(handler);
-  if (cached !== undefined && cached.for === limits) return cached.limits;
   // Outgoing messages are bounded like incoming ones unless a limit says otherwise.
   const endpointLimits = { ...(limits ? { maxMessageBytes: limits.maxMessageSize } : {}), ...limits?.attemptLimits };
-  const resolved = resolveAttemptLimits(endpointLimits, handler.execution.attemptLimits);
-  resolvedLimits.set(handler, { for: limits, limits: resolved });
-  return resolved;
+  return new InvocationMachine(version, sink, {
+    mismatchBehavior: handler.execution.onJournalMismatchErrors,
+    limits: resolveAttemptLimits(endpointLimits, handler.execution.attemptLimits),
+  });
 }
 
 export function invocationResponseHeaders(version: number): Record<string, string> {
@@ -166,16 +154,13 @@ function describeAttempt(result: AttemptResult): string {
 async function readJournal(request: Request, machine: InvocationMachine, limits: InvokeLimits): Promise<boolean> {
   const decoder = new FrameDecoder({ maxMessageSize: limits.maxMessageSize });
   try {
-    // No await for the codec when the endpoint has none (the common case).
-    const codec = limits.journalValueCodec ? await attachCodec(machine, limits) : undefined;
-    const body = request.body;
-    if (body) {
-      const reader = body.getReader();
+    const codec = await attachCodec(machine, limits);
+    if (request.body) {
+      const reader = request.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        const frames = decoder.push(value);
-        for (let i = 0; i < frames.length; i++) machine.pushFrame(codec ? await decodeFrameValues(frames[i]!, codec) : frames[i]!);
+        for (const frame of decoder.push(value)) machine.pushFrame(codec ? await decodeFrameValues(frame, codec) : frame);
       }
     }
     decoder.finish();

@@ -25,23 +25,15 @@ export interface InvocationInput {
 const EMPTY = new Uint8Array(0);
 
 export async function invocationInput(version: number, start: StartMessage, input: InputCommandMessage): Promise<InvocationInput> {
-  // V5 has no seed from the server: derive it from the invocation id (same on every attempt).
-  return invocationInputNow(version, start, input) ?? withSeed(start, input, await seedFromInvocationId(start.id ?? EMPTY));
-}
-
-/** The input without waiting, when the seed needs no digest (V6 and later); undefined for V5. */
-export function invocationInputNow(version: number, start: StartMessage, input: InputCommandMessage): InvocationInput | undefined {
-  return version >= 6 ? withSeed(start, input, start.randomSeed ?? 0n) : undefined;
-}
-
-function withSeed(start: StartMessage, input: InputCommandMessage, randomSeed: bigint): InvocationInput {
+  const id = start.id ?? EMPTY;
   return {
-    id: start.id ?? EMPTY,
+    id,
     debugId: start.debugId ?? "",
     key: start.key ?? "",
     headers: input.headers ?? [],
     body: input.value?.content ?? EMPTY,
-    randomSeed,
+    // V5 has no seed from the server: derive it from the invocation id (same on every attempt).
+    randomSeed: version >= 6 ? (start.randomSeed ?? 0n) : await seedFromInvocationId(id),
     idempotencyKey: start.idempotencyKey,
     scope: start.scope,
     limitKey: start.limitKey,

@@ -22,7 +22,7 @@ import type { DecodableMessageType, MessageOf } from "../protocol/messages.js";
 import { suspensionMessage, type AwaitTree } from "./await-tree.js";
 import { diffFields, mismatchText } from "./command-diff.js";
 import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError, errorMessage } from "./errors.js";
-import { invocationInput, invocationInputNow, type InvocationInput } from "./invocation-input.js";
+import { invocationInput, type InvocationInput } from "./invocation-input.js";
 import type { ReplayRule } from "./replay-rules.js";
 import type { AttemptFailure, AwaitDecision, MachineOptions, MachineState, MismatchBehavior, RecordedCommand, RunError, RunHandleFacts } from "./machine-state.js";
 import { decideRunRetry, type RunRetryDecision, type RunRetryPolicy } from "./run-retry.js";
@@ -280,11 +280,6 @@ export class InvocationMachine {
   /** The invocation's id, key, headers, body, random seed and retry counters, once the journal is in. */
   readInput(): Promise<InvocationInput> {
     return invocationInput(this.version, this.#start!, this.#input!);
-  }
-
-  /** readInput without a promise when no await is needed (V6 and later); undefined otherwise. */
-  readInputNow(): InvocationInput | undefined {
-    return invocationInputNow(this.version, this.#start!, this.#input!);
   }
 
   /** The invocation id's bytes (awakeable ids derive from them). */
