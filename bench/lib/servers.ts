@@ -12,7 +12,8 @@ export async function bundleServer(runtime: Runtime, sdk: SdkName | "bare", bidi
   const outfile = path.join(outDir, `${runtime}-${sdk}${bidi ? "-bidi" : ""}.mjs`);
   await build({
     entryPoints: [path.join(root, `bench/fixtures/servers/${runtime}-entry.ts`)],
-    alias: { "bench-handler": path.join(root, `bench/fixtures/servers/handler-${sdk}.ts`) },
+    // On node the official SDK is served by its own Node handlers (its Node build), as `restate.serve` would.
+    alias: { "bench-handler": path.join(root, `bench/fixtures/servers/handler-${sdk}${runtime === "node" && sdk === "official" ? "-node" : ""}.ts`) },
     define: { BENCH_BIDI: String(bidi), BENCH_BARE: String(sdk === "bare") },
     bundle: true, format: "esm", platform: "node", target: "es2022", minify, outfile, logLevel: "warning",
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
