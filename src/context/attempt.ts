@@ -11,7 +11,7 @@ import { RestateError, SUSPENDED_ERROR_CODE, TerminalError, ensureError, failure
 import type { HandlerEntry } from "../definition/service-model.js";
 import type { Request } from "./context-types.js";
 import { instantiateHooks, interceptAttempt, type AttemptHooks } from "./hooks.js";
-import { LogSource, LoggerContext, createLogger, loggerTransportOf } from "./logging.js";
+import { LogSource, LoggerContext, RestateLogLevel, logLine, loggerTransportOf } from "./logging.js";
 import { INVALID_JSON_PREFIX } from "../serde/json.js";
 
 const EMPTY = new Uint8Array(0);
@@ -63,21 +63,18 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
     return closed;
   }
   // The attempt's lifecycle lines, with the official SDK's texts, levels and source (JOURNAL), through the
-  // endpoint's logger; they are never marked as replayed (one line per attempt).
-  let journalLogger: Console | undefined;
-  const systemLog = () => {
-    return (journalLogger ??= createLogger(
-      logger,
-      LogSource.JOURNAL,
-      new LoggerContext(meta.input.debugId, meta.service, meta.handler, meta.input.key || undefined),
-      () => false,
-    ));
+  // endpoint's logger; they are never marked as replayed (one line per attempt). Straight to the transport: no
+  // Console object per attempt.
+  let logContext: LoggerContext | undefined;
+  const systemLog: JournalLog = (level, message, ...rest) => {
+    logContext ??= new LoggerContext(meta.input.debugId, meta.service, meta.handler, meta.input.key || undefined);
+    logLine(logger, { source: LogSource.JOURNAL, level, replaying: false, context: logContext }, message, rest);
   };
-  systemLog().info(machine.isReplaying ? "Replaying invocation." : "Starting invocation.");
+  systemLog(RestateLogLevel.INFO, machine.isReplaying ? "Replaying invocation." : "Starting invocation.");
   machine.whenClosed((reason) => {
     if (reason === "completed") return; // logged where the output is written (success) or below (terminal failure)
-    if (reason === "suspended") systemLog().info("Invocation suspended");
-    else if (isFirstFailure(machine, meta.input)) systemLog().warn(retryHint(handler));
+    if (reason === "suspended") systemLog(RestateLogLevel.INFO, "Invocation suspended");
+    else if (isFirstFailure(machine, meta.input)) systemLog(RestateLogLevel.WARN, retryHint(handler));
   });
   try {
     hooks = instantiateHooks(handler.execution.hooks, () => context.request() as Request);
@@ -110,7 +107,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
       value = await handler.fn(context, input);
       // Once per attempt, on success only: durable operations the handler started and forgot to await.
       const floating = context.floating();
-      if (floating) systemLog().warn(floating);
+      if (floating) systemLog(RestateLogLevel.WARN, floating);
     } finally {
       await context.scheduler.whenRunsIdle();
     }
@@ -131,7 +128,7 @@ export function runAttempt(machine: InvocationMachine, handler: HandlerEntry, me
         // No output only when an interceptor swallowed the handler's error: that makes the attempt a success.
         sys.output(machine, { value: output ?? EMPTY });
         machine.end();
-        systemLog().info("Invocation completed successfully.");
+        systemLog(RestateLogLevel.INFO, "Invocation completed successfully.");
       },
       (thrown) => endWithError(machine, thrown, handler, systemLog),
     )
@@ -157,7 +154,10 @@ function finishWithFailure(machine: InvocationMachine, error: TerminalError): vo
   machine.end();
 }
 
-function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry, log: () => Console): void {
+/** One lifecycle line of the attempt, at `level`. */
+type JournalLog = (level: RestateLogLevel, message: unknown, ...rest: unknown[]) => void;
+
+function endWithError(machine: InvocationMachine, thrown: unknown, handler: HandlerEntry, log: JournalLog): void {
   if (machine.isClosed) return; // suspended, mismatched or finished already: nothing to add
   if (thrown instanceof AttemptClosedError || thrown instanceof JournalMismatchError) return;
   let converted: TerminalError | undefined;
@@ -165,11 +165,11 @@ function endWithError(machine: InvocationMachine, thrown: unknown, handler: Hand
     converted = handler.execution?.asTerminalError?.(thrown);
   } catch (e) {
     // A throwing mapper must not leave the attempt hanging: the original error stays retryable, and we say why.
-    log().warn("asTerminalError threw while mapping an error; the error is retried as it is:", e);
+    log(RestateLogLevel.WARN, "asTerminalError threw while mapping an error; the error is retried as it is:", e);
   }
   if (thrown instanceof TerminalError || converted) {
     const terminal = (converted ?? thrown) as TerminalError;
-    log().warn("Error when processing a Restate context operation.\n", terminal);
+    log(RestateLogLevel.WARN, "Error when processing a Restate context operation.\n", terminal);
     try {
       finishWithFailure(machine, (converted ?? thrown) as TerminalError);
     } catch (e) {
@@ -178,7 +178,7 @@ function endWithError(machine: InvocationMachine, thrown: unknown, handler: Hand
     return;
   }
   const error = ensureError(thrown);
-  log().warn("Error when processing a Restate context operation.\n", error);
+  log(RestateLogLevel.WARN, "Error when processing a Restate context operation.\n", error);
   machine.failRetryable(error);
 }
 

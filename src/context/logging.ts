@@ -103,6 +103,15 @@ function formatPrefix(context: LoggerContext | undefined): string {
 // The console methods a logger replaces; each logs at the level of its name, except `log` (info).
 const CONSOLE_METHODS = ["trace", "debug", "info", "log", "warn", "error"] as const;
 
+/** Hands one line to `transport`; a failing sink must not change what the handler does. */
+export function logLine(transport: LoggerTransport, params: LogMetadata, message: unknown, rest: unknown[]): void {
+  try {
+    transport(params, message, ...rest);
+  } catch {
+    // swallowed on purpose
+  }
+}
+
 /**
  * A Console whose logging methods go to `transport` with the invocation's context and the replay flag read at each
  * call; the other Console members (table, group, time, …) are the global console's.
@@ -116,13 +125,7 @@ export function createLogger(
   const logger: Record<string, unknown> = Object.create(globalThis.console);
   for (const method of CONSOLE_METHODS) {
     const level = (method === "log" ? "info" : method) as RestateLogLevel;
-    logger[method] = (message?: unknown, ...rest: unknown[]) => {
-      try {
-        transport({ source, level, replaying: isReplaying(), context }, message, ...rest);
-      } catch {
-        // A failing log sink must not change what the handler does.
-      }
-    };
+    logger[method] = (message?: unknown, ...rest: unknown[]) => logLine(transport, { source, level, replaying: isReplaying(), context }, message, rest);
   }
   return logger as unknown as Console;
 }

@@ -123,8 +123,9 @@ export class StreamLeafNode extends PromiseNode {
  * the leaves whose candidate came at or before R and consumes those items; the others stay unbound for later reads.
  */
 export class StreamSession implements NotificationLookup {
-  readonly #candidates = new Map<StreamLeafNode, StoredNotification>();
-  readonly #perStream = new Map<NotificationKey, number>();
+  // Created on the first stream leaf: an await of plain leaves (every replayed ctx.run) allocates no map.
+  #candidates: Map<StreamLeafNode, StoredNotification> | undefined;
+  #perStream: Map<NotificationKey, number> | undefined;
   candidatesHanded = 0;
 
   readonly #base: NotificationLookup;
@@ -147,13 +148,15 @@ export class StreamSession implements NotificationLookup {
   }
 
   streamCandidate(leaf: StreamLeafNode): StoredNotification | undefined {
-    let c = this.#candidates.get(leaf);
+    const candidates = (this.#candidates ??= new Map());
+    const perStream = (this.#perStream ??= new Map());
+    let c = candidates.get(leaf);
     if (c === undefined) {
-      const offset = this.#perStream.get(leaf.stream) ?? 0;
+      const offset = perStream.get(leaf.stream) ?? 0;
       c = this.#streams.peekStream(leaf.stream, offset);
       if (c === undefined) return undefined;
-      this.#perStream.set(leaf.stream, offset + 1);
-      this.#candidates.set(leaf, c);
+      perStream.set(leaf.stream, offset + 1);
+      candidates.set(leaf, c);
     }
     this.candidatesHanded++;
     return c;
@@ -161,6 +164,7 @@ export class StreamSession implements NotificationLookup {
 
   /** Binds the leaves whose candidate is at or before `seq`, consuming their items in stream order. */
   commit(seq: number): void {
+    if (this.#candidates === undefined) return;
     for (const [leaf, item] of this.#candidates) {
       if (item.seq > seq) continue;
       const taken = this.#streams.takeStream(leaf.stream);

@@ -9,7 +9,7 @@ import { CANCEL_KEY, completionKey } from "../machine/notifications.js";
 import type { AwaitTree } from "../machine/await-tree.js";
 import { CancelledError } from "./errors.js";
 import { EagerRuns } from "./eager-runs.js";
-import { StreamSession, asAwaitTree, type PromiseNode, type Resolution } from "./promise-node.js";
+import { LeafNode, StreamSession, asAwaitTree, type PromiseNode, type Resolution } from "./promise-node.js";
 
 interface Waiter {
   node: PromiseNode;
@@ -87,8 +87,9 @@ export class Scheduler {
   #trySettle(w: Waiter): boolean {
     const store = this.#machine.notifications;
     const eagerAwait = this.eager.isEagerAwait(w.node);
-    const session = new StreamSession(store, store);
-    let r: Resolution | undefined = w.node.resolve(session);
+    // A plain leaf (every ctx.run, sleep, call) reads the store directly; only trees may hold stream leaves.
+    const session = w.node instanceof LeafNode ? undefined : new StreamSession(store, store);
+    let r: Resolution | undefined = w.node.resolve(session ?? store);
     // Eager: results proposed in this attempt, usable only once nothing more can arrive on the request.
     // Past the attempt's eager-runs budget the await waits instead, and the attempt suspends on purpose.
     if (!r && eagerAwait && this.#machine.isInputClosed && this.eager.mayContinue()) r = w.node.resolve(this.eager);
@@ -104,7 +105,7 @@ export class Scheduler {
       return true;
     }
     if (!r) return false;
-    session.commit(r.seq);
+    session?.commit(r.seq);
     if (r.outcome.ok) w.resolve(r.outcome.value);
     else w.reject(r.outcome.error);
     return true;

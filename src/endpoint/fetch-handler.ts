@@ -127,20 +127,9 @@ export interface CoreState {
  * escape), without building a URL object; undefined otherwise (then `new URL` decides).
  */
 export function plainPathOf(url: string): string | undefined {
-  const schemeEnd = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1;
-  if (schemeEnd < 0) return undefined;
-  const start = url.indexOf("/", schemeEnd);
-  if (start < 0) return undefined;
-  let end = url.length;
-  for (let i = start; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    if (c === 0x3f /* ? */ || c === 0x23 /* # */) {
-      end = i;
-      break;
-    }
-  }
-  const path = url.slice(start, end);
-  return PLAIN_PATH.test(path) && PLAIN_AUTHORITY.test(url.slice(schemeEnd, start)) ? path : undefined;
+  // scheme, authority (up to the first "/"), path (up to "?" or "#")
+  const m = /^https?:\/\/([^/]*)(\/[^?#]*)/.exec(url);
+  return m && PLAIN_PATH.test(m[2]!) && PLAIN_AUTHORITY.test(m[1]!) ? m[2] : undefined;
 }
 
 /** Paths URL parsing leaves as they are: segments of unreserved characters and %-escapes, no `.` or `..`. */

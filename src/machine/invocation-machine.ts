@@ -69,7 +69,7 @@ export class InvocationMachine {
   #nextSignalId = FIRST_AWAKEABLE_SIGNAL_ID;
   #inputClosed = false;
   /** V7: run results proposed in this attempt, waiting for the server's ack to take their place in the order. */
-  readonly #proposedRuns = new Map<number, NotificationResult>();
+  #proposedRuns: Map<number, NotificationResult> | undefined; // created on the first proposal that asks for an ack
   #nextCommandIndex = 0;
   #writtenCommands = 0;
   #written = 0;
@@ -164,7 +164,8 @@ export class InvocationMachine {
       }
       return this.#onStart(msg.message as StartMessage);
     }
-    if (state.name === "waiting-replay-entries") return this.#onReplayEntry(state, { type: msg.type, message: msg.message as Record<string, any> });
+    // The decoded message is the recorded command as it is (its `flags` field is never read): no wrapper per entry.
+    if (state.name === "waiting-replay-entries") return this.#onReplayEntry(state, msg as RecordedCommand);
     return this.#onLiveMessage(msg.type, msg.message as Record<string, any>);
   }
 
@@ -220,7 +221,8 @@ export class InvocationMachine {
     if (this.#current.name === "closed") return; // a limit ended the attempt while reading the journal
     const received = state.received + 1;
     if (received < state.expected) {
-      this.#current = { name: "waiting-replay-entries", expected: state.expected, received };
+      // Counted in place (the state object is the machine's own): no new state object per journal entry.
+      (state as { received: number }).received = received;
       return;
     }
     this.#nextCommandIndex = 1;
@@ -234,9 +236,9 @@ export class InvocationMachine {
       this.#addNotification(message as NotificationTemplate);
     } else if (type === MessageType.ProposeRunCompletionAck) {
       const id = message.completionId as number;
-      const result = this.#proposedRuns.get(id);
+      const result = this.#proposedRuns?.get(id);
       if (result === undefined) throw new ProtocolError(`ProposeRunCompletionAck for completion ${id}, which this attempt did not propose`);
-      this.#proposedRuns.delete(id);
+      this.#proposedRuns!.delete(id);
       this.notifications.add(completionKey(id), result);
     } else {
       throw new ProtocolError(`${messageTypeName(type)} is not allowed after the journal replay`);
@@ -327,7 +329,8 @@ export class InvocationMachine {
       throw this.#mismatch(index, recorded, type, message as Record<string, any>, difference);
     }
     const position = state.position + 1;
-    this.#current = position === state.queue.length ? { name: "processing" } : { name: "replaying", queue: state.queue, position };
+    if (position === state.queue.length) this.#current = { name: "processing" };
+    else (state as { position: number }).position = position; // in place: no new state object per replayed command
     return recorded.message as MessageOf<K>;
   }
 
@@ -339,7 +342,7 @@ export class InvocationMachine {
         ? { resultCompletionId: completionId, value: this.encodeValue(result.value) }
         : { resultCompletionId: completionId, failure: result.failure.failure };
     const ackRequested = this.version >= 7;
-    if (ackRequested) this.#proposedRuns.set(completionId, stored);
+    if (ackRequested) (this.#proposedRuns ??= new Map()).set(completionId, stored);
     this.#writeBounded(encodeMessage(MessageType.ProposeRunCompletion, message, ackRequested ? REQUESTED_ACK_FLAG : 0), "ctx.run result");
     for (const listener of this.#runProposedListeners) listener(completionId, stored);
   }

@@ -58,7 +58,8 @@ interface Stream {
 
 export class NotificationStore {
   readonly #entries = new Map<NotificationKey, StoredNotification>();
-  readonly #streams = new Map<NotificationKey, Stream>();
+  /** Created on the first stream item (cancel or named signal): most attempts have none. */
+  #streams: Map<NotificationKey, Stream> | undefined;
   #nextSeq = 0;
   /** Stream items received and not consumed yet, over all streams (bounded by the machine's limits). */
   bufferedStreamItems = 0;
@@ -95,18 +96,18 @@ export class NotificationStore {
 
   /** The `offset`-th unconsumed item of a stream (0 = the oldest), without consuming it. */
   peekStream(key: NotificationKey, offset: number): StoredNotification | undefined {
-    const s = this.#streams.get(key);
+    const s = this.#streams?.get(key);
     return s ? s.items[s.head + offset] : undefined;
   }
 
   /** Consumes the oldest unconsumed item of a stream. */
   takeStream(key: NotificationKey): StoredNotification | undefined {
-    const s = this.#streams.get(key);
+    const s = this.#streams?.get(key);
     if (!s || s.head >= s.items.length) return undefined;
     const item = s.items[s.head]!;
     s.items[s.head++] = undefined as never; // drop the reference: a long stream must not keep every value alive
     this.bufferedStreamItems--;
-    if (s.head === s.items.length) this.#streams.delete(key);
+    if (s.head === s.items.length) this.#streams!.delete(key);
     else if (s.head > 1024 && s.head * 2 > s.items.length) {
       s.items = s.items.slice(s.head);
       s.head = 0;
@@ -115,8 +116,9 @@ export class NotificationStore {
   }
 
   #pushStreamItem(key: NotificationKey, item: StoredNotification): void {
-    let s = this.#streams.get(key);
-    if (!s) this.#streams.set(key, (s = { items: [], head: 0 }));
+    const streams = (this.#streams ??= new Map());
+    let s = streams.get(key);
+    if (!s) streams.set(key, (s = { items: [], head: 0 }));
     s.items.push(item);
     this.bufferedStreamItems++;
   }

@@ -9,16 +9,17 @@ export type CachedState = { known: true; value: Uint8Array | null } | { known: f
 
 export class StateCache {
   /** key → value, or null when the key is known to be absent (cleared in this attempt). */
-  readonly #entries = new Map<string, Uint8Array | null>();
+  // Created on the first entry: services and attempts without state allocate no map.
+  #entries: Map<string, Uint8Array | null> | undefined;
   #partial = true;
 
   init(entries: StartMessage_StateEntry[], partial: boolean): void {
-    for (const e of entries) this.#entries.set(utf8.decode(e.key ?? new Uint8Array(0)), e.value ?? new Uint8Array(0));
+    for (const e of entries) (this.#entries ??= new Map()).set(utf8.decode(e.key ?? new Uint8Array(0)), e.value ?? new Uint8Array(0));
     this.#partial = partial;
   }
 
   lookup(key: string): CachedState {
-    const v = this.#entries.get(key);
+    const v = this.#entries?.get(key);
     if (v !== undefined) return { known: true, value: v };
     return this.#partial ? { known: false } : { known: true, value: null };
   }
@@ -27,20 +28,20 @@ export class StateCache {
   keys(): string[] | undefined {
     if (this.#partial) return undefined;
     const keys: string[] = [];
-    for (const [k, v] of this.#entries) if (v !== null) keys.push(k);
+    for (const [k, v] of this.#entries ?? []) if (v !== null) keys.push(k);
     return keys;
   }
 
   set(key: string, value: Uint8Array): void {
-    this.#entries.set(key, value);
+    (this.#entries ??= new Map()).set(key, value);
   }
 
   clear(key: string): void {
-    this.#entries.set(key, null);
+    (this.#entries ??= new Map()).set(key, null);
   }
 
   clearAll(): void {
-    this.#entries.clear();
+    this.#entries?.clear();
     this.#partial = false;
   }
 }

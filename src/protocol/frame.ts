@@ -66,8 +66,8 @@ export interface FrameDecoderOptions {
  */
 export class FrameDecoder {
   readonly #maxMessageSize: number;
-  /** Partial header bytes (only used when a header is split across chunks). */
-  readonly #header = new Uint8Array(FRAME_HEADER_SIZE);
+  /** Partial header bytes (only used when a header is split across chunks, so made then: a whole body needs none). */
+  #header: Uint8Array | undefined;
   #headerFilled = 0;
   /** Header of the frame whose payload is being assembled, or type -1 if none. */
   #type = -1;
@@ -104,12 +104,12 @@ export class FrameDecoder {
         pos = this.#continuePayload(chunk, pos, frames);
       } else if (this.#headerFilled > 0) {
         const take = Math.min(FRAME_HEADER_SIZE - this.#headerFilled, end - pos);
-        this.#header.set(chunk.subarray(pos, pos + take), this.#headerFilled);
+        this.#header!.set(chunk.subarray(pos, pos + take), this.#headerFilled);
         this.#headerFilled += take;
         pos += take;
         if (this.#headerFilled === FRAME_HEADER_SIZE) {
           this.#headerFilled = 0;
-          this.#startFrame(this.#header, 0, frames);
+          this.#startFrame(this.#header!, 0, frames);
         }
       } else if (end - pos >= FRAME_HEADER_SIZE) {
         // Fast path: the header is inside this chunk; if the payload is too, return a view.
@@ -123,7 +123,7 @@ export class FrameDecoder {
           pos = this.#continuePayload(chunk, payloadStart, frames);
         }
       } else {
-        this.#header.set(chunk.subarray(pos, end), 0);
+        (this.#header ??= new Uint8Array(FRAME_HEADER_SIZE)).set(chunk.subarray(pos, end), 0);
         this.#headerFilled = end - pos;
         pos = end;
       }
