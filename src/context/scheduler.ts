@@ -118,8 +118,13 @@ export class Scheduler {
     return this.#waiters.length !== before;
   }
 
+  /**
+   * Looks at the waiters after a macrotask. Without waiters there is nothing to decide (an await that does not
+   * settle at once schedules its own look), and nothing is scheduled: a pending macrotask keeps the whole attempt
+   * alive until it runs, which is what fully replayed attempts (no waiter at all) would otherwise pay for.
+   */
   scheduleSettle(): void {
-    if (this.#settleScheduled) return;
+    if (this.#settleScheduled || this.#waiters.length === 0) return;
     this.#settleScheduled = true;
     nextMacrotask(() => {
       this.#settleScheduled = false;

@@ -42,10 +42,18 @@ export function encodeJson(value: unknown): Uint8Array {
 
 /** Decodes UTF-8 JSON; empty bytes give `undefined`. Throws "input is not valid JSON: …" otherwise. */
 export function decodeJson(data: Uint8Array): unknown {
-  if (data.length === 0) return undefined;
-  let text: string;
+  const n = data.length;
+  if (n === 0) return undefined;
+  let text: string | undefined;
+  // Short ASCII (most journaled values: numbers, small strings) without the decoder, a native call that costs far
+  // more than the bytes on Deno. ASCII is always valid UTF-8.
+  if (n <= 64) {
+    let i = 0;
+    while (i < n && data[i]! < 0x80) i++;
+    if (i === n) text = String.fromCharCode.apply(null, data as unknown as number[]);
+  }
   try {
-    text = decoder.decode(data);
+    text ??= decoder.decode(data);
   } catch (cause) {
     throw new Error(`${INVALID_JSON_PREFIX}the bytes are not valid UTF-8`, { cause });
   }
