@@ -9,7 +9,7 @@ import { ensureError } from "../context/errors.js";
 import type { AttemptResult } from "../context/attempt.js";
 import type { HandlerEntry, ServiceEntry } from "../definition/service-model.js";
 import type { InvocationMachine } from "../machine/invocation-machine.js";
-import { attachCodec, invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
+import { attachCodec, invocationResponse, invocationResponseHeaders, newMachine, startAttempt, type InvokeLimits } from "./invoke.js";
 import { decodeFrameValues } from "./journal-codec.js";
 import { frameOutput } from "./output-stream.js";
 
@@ -29,7 +29,7 @@ export function invokeBidirectional(
     .catch((e) => machine.failInternal("bidirectional stream failed", ensureError(e)))
     .finally(output.close);
 
-  return new Response(output.body, { status: 200, headers: invocationResponseHeaders(version) });
+  return invocationResponse(output.body, invocationResponseHeaders(version));
 }
 
 /**

@@ -45,7 +45,17 @@ export async function invokeRequestResponse(
   const ready = await readJournal(request, machine, limits);
   const headers = invocationResponseHeaders(version);
   if (ready) headers["x-perdure-attempt"] = describeAttempt(await startAttempt(machine, request, service, handler, extraArgs, limits));
-  return new Response(concat(out) as Uint8Array<ArrayBuffer>, { status: 200, headers });
+  return invocationResponse(concat(out) as Uint8Array<ArrayBuffer>, headers);
+}
+
+/**
+ * A 200 answer with `headers`, set one by one on the new Response: on Deno a headers record in the constructor's
+ * init costs ≈ 8 µs more (its WebIDL record conversion), a quarter of a small replayed invocation; same result.
+ */
+export function invocationResponse(body: BodyInit, headers: Record<string, string>): Response {
+  const response = new Response(body, { status: 200 });
+  for (const name in headers) response.headers.set(name, headers[name]!);
+  return response;
 }
 
 /**
@@ -94,7 +104,7 @@ async function invokeRequestResponseStreaming(
       .catch((e) => machine.failInternal("attempt failed", ensureError(e)))
       .finally(output.close);
   }
-  return new Response(output.body, { status: 200, headers: invocationResponseHeaders(version) });
+  return invocationResponse(output.body, invocationResponseHeaders(version));
 }
 
 /** Runs the handler on a machine that has its whole journal; resolves when the attempt has ended. */
