@@ -49,8 +49,12 @@ export function decodeJson(data: Uint8Array): unknown {
   // more than the bytes on Deno. ASCII is always valid UTF-8.
   if (n <= 64) {
     let i = 0;
-    while (i < n && data[i]! < 0x80) i++;
-    if (i === n) text = String.fromCharCode.apply(null, data as unknown as number[]);
+    let digits = 0; // a whole non-negative integer below 2^53 (what JSON.parse would return for it)
+    for (let b; i < n && (b = data[i]!) < 0x80; i++) digits = b >= 48 && b <= 57 && digits >= 0 ? digits * 10 + b - 48 : -1;
+    if (i === n) {
+      if (digits >= 0 && n <= 15 && (n === 1 || data[0] !== 48)) return digits;
+      text = String.fromCharCode.apply(null, data as unknown as number[]);
+    }
   }
   try {
     text ??= decoder.decode(data);
