@@ -52,7 +52,7 @@ export async function invokeRequestResponse(
  * A 200 answer with `headers`, set one by one on the new Response: on Deno a headers record in the constructor's
  * init costs ≈ 8 µs more (its WebIDL record conversion), a quarter of a small replayed invocation; same result.
  */
-export function invocationResponse(body: BodyInit, headers: Record<string, string>): Response {
+export function invocationResponse(body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, headers: Record<string, string>): Response {
   const response = new Response(body, { status: 200 });
   for (const name in headers) response.headers.set(name, headers[name]!);
   return response;

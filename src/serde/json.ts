@@ -2,10 +2,11 @@
 
 import type { Serde } from "./types.js";
 
-/** Shared with the request identity's token reader (one encoder and one strict decoder per bundle). */
-export const encoder = new TextEncoder();
+/** Shared with the request identity's token reader (one encoder and one strict decoder per bundle). Typed by what is
+ * used, not as `TextEncoder`/`TextDecoder`: those are DOM type names a user project without the DOM lib lacks. */
+export const encoder: { encode(text?: string): Uint8Array<ArrayBuffer> } = new TextEncoder();
 // fatal: invalid UTF-8 is reported instead of silently replaced with U+FFFD.
-export const decoder = new TextDecoder("utf-8", { fatal: true });
+export const decoder: { decode(bytes?: Uint8Array): string } = new TextDecoder("utf-8", { fatal: true });
 
 /** Prefix of the message thrown for bytes that are not JSON; callers map it to a 400 failure. */
 export const INVALID_JSON_PREFIX = "input is not valid JSON: ";
