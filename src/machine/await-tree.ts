@@ -25,6 +25,13 @@ function collectLeaves(tree: AwaitTree, out: Set<NotificationKey>): void {
   for (const child of tree.children) collectLeaves(child, out);
 }
 
+/** Every key the awaits still wait for, each once, in the order the trees list them. */
+export function awaitedKeys(awaits: AwaitTree[]): NotificationKey[] {
+  const keys = new Set<NotificationKey>();
+  for (const tree of awaits) collectLeaves(tree, keys);
+  return [...keys];
+}
+
 function toFuture(tree: AwaitTree): Future {
   const future: Future = {
     waitingCompletions: [],

@@ -19,9 +19,17 @@ import type {
 import { MessageType, isCommand, isNotification, messageTypeName } from "../protocol/message-types.js";
 import { decodeMessage, encodeMessage } from "../protocol/messages.js";
 import type { DecodableMessageType, MessageOf } from "../protocol/messages.js";
-import { suspensionMessage, type AwaitTree } from "./await-tree.js";
+import { awaitedKeys, suspensionMessage, type AwaitTree } from "./await-tree.js";
 import { diffFields, mismatchText } from "./command-diff.js";
-import { AttemptClosedError, JournalMismatchError, UnsupportedFeatureError, errorMessage } from "./errors.js";
+import {
+  AttemptClosedError,
+  JournalMismatchError,
+  awaitMismatchFailure,
+  errorMessage,
+  inputFailure,
+  retryableFailure,
+  runRetryFailure,
+} from "./errors.js";
 import { invocationInput, type InvocationInput } from "./invocation-input.js";
 import type { ReplayRule } from "./replay-rules.js";
 import type { AttemptFailure, AwaitDecision, MachineOptions, MachineState, MismatchBehavior, RecordedCommand, RunError, RunHandleFacts } from "./machine-state.js";
@@ -33,7 +41,6 @@ import {
   FIRST_AWAKEABLE_SIGNAL_ID,
   NotificationStore,
   completionKey,
-  describeKey,
   notificationResult,
   signalKey,
   type NotificationKey,
@@ -358,7 +365,7 @@ export class InvocationMachine {
   suspend(awaits: AwaitTree[], waitForCancel: boolean): void {
     this.ensureOpen();
     this.#write(encodeMessage(MessageType.Suspension, suspensionMessage(this.version, awaits, waitForCancel)));
-    this.#close("suspended", undefined, awaits.flatMap(leavesOf));
+    this.#close("suspended", undefined, awaitedKeys(awaits));
   }
 
   // ---- decisions ---------------------------------------------------------------------------------------------
@@ -374,16 +381,7 @@ export class InvocationMachine {
     if (runsExecuting || !this.#inputClosed) return "wait";
     const trees = pending();
     if (this.isReplaying) {
-      const awaited = trees.flatMap(leavesOf);
-      const index = this.#nextCommandIndex;
-      this.#fail({
-        code: ErrorCode.JOURNAL_MISMATCH,
-        message:
-          `Journal mismatch at command index ${index}: the code awaits ${awaited.map(describeKey).join(", ") || "a result"}, which has no result in the journal, ` +
-          "while the journal still holds further commands. The handler code changed or is not deterministic.",
-        related: { index },
-        ...this.#mismatchFailureBehavior(),
-      });
+      this.#fail({ ...awaitMismatchFailure(this.#nextCommandIndex, awaitedKeys(trees)), ...this.#mismatchFailureBehavior() });
       return "mismatch";
     }
     this.suspend(trees, waitForCancel);
@@ -402,13 +400,7 @@ export class InvocationMachine {
     const previousMs = run.firstNewEntry ? Number(retry.durationSinceLastStoredEntry ?? 0n) : 0;
     const decision = decideRunRetry(policy, previousAttempts + 1, previousMs + tookMs, error.retryAfterMs);
     if (decision.retry) {
-      this.#fail({
-        code: error.code,
-        message: `ctx.run '${run.name}' failed: ${error.message}`,
-        stacktrace: error.stack,
-        nextRetryDelayMs: decision.delayMs,
-        related: relatedRun(run),
-      });
+      this.#fail(runRetryFailure(run, error, decision.delayMs));
     } else {
       const message = `ctx.run '${run.name}' failed after ${previousAttempts + 1} attempt(s): ${error.message}`;
       this.proposeRunCompletion(run.completionId, { failure: { tag: "failure", failure: { code: ErrorCode.INTERNAL, message, metadata: [] } } });
@@ -416,28 +408,14 @@ export class InvocationMachine {
     return decision;
   }
 
-  /**
-   * The handler ended with an error that is not terminal: the server retries the invocation. The error's own
-   * status code is kept when it is one (400–599), unsupported features answer 573.
-   */
+  /** The handler ended with an error that is not terminal: the server retries the invocation (errors.ts says how). */
   failRetryable(error: Error): void {
-    const own = (error as { code?: unknown }).code;
-    const code =
-      error instanceof UnsupportedFeatureError
-        ? ErrorCode.UNSUPPORTED_FEATURE
-        : typeof own === "number" && own >= 400 && own < 600
-          ? own
-          : ErrorCode.INTERNAL;
-    this.#fail({ code, message: error.message || error.name, stacktrace: error.stack });
+    this.#fail(retryableFailure(error));
   }
 
   /** The request body broke the protocol or could not be read: ends the attempt naming why. */
   failInput(error: Error): void {
-    this.#fail(
-      error instanceof ProtocolError
-        ? { code: error.code, message: `Protocol violation: ${error.message}` }
-        : { code: ErrorCode.PROTOCOL_VIOLATION, message: `Cannot read the request body: ${error.message}` },
-    );
+    this.#fail(inputFailure(error));
   }
 
   /** Something unexpected broke the attempt (`what` names where): the server retries it. */
@@ -516,12 +494,4 @@ export class InvocationMachine {
     });
     return new JournalMismatchError(text, index, recordedName, recorded.type);
   }
-}
-
-function relatedRun(run: RunHandleFacts) {
-  return { index: run.commandIndex, name: run.name, type: MessageType.RunCommand };
-}
-
-function leavesOf(tree: AwaitTree): NotificationKey[] {
-  return [...tree.leaves, ...tree.children.flatMap(leavesOf)];
 }
