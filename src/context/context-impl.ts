@@ -24,6 +24,7 @@ import type { LoggerTransport } from "./logging.js";
 import { Scheduler } from "./scheduler.js";
 import { nestedInRunError, serializeFor } from "./guardrails.js";
 import { inRun, runOf } from "./run-scope.js";
+import { requestView } from "./request-view.js";
 
 export interface InvocationMeta {
   service: string;
@@ -393,7 +394,7 @@ export class ContextImpl implements PromiseOwner {
   // ---- request -----------------------------------------------------------------------------------------------------
 
   request() {
-    return (this.#requestView ??= buildRequestView(this));
+    return (this.#requestView ??= requestView(this.meta));
   }
 
   /** On cancellation, cancel the calls this invocation made whose invocation ids were known before the cancel. */
@@ -427,34 +428,6 @@ function safeDeserialize<T>(serde: Serde<T>, bytes: Uint8Array) {
 
 function asTerminal(reason: string | TerminalError): TerminalError {
   return reason instanceof TerminalError ? reason : new TerminalError(String(reason));
-}
-
-function buildRequestView(ctx: ContextImpl) {
-  const start = ctx.meta.input;
-  const headers = new Map<string, string>();
-  for (const h of start.headers) headers.set((h.key ?? "").toLowerCase(), h.value ?? "");
-  const attemptHeaders = new Map<string, string>();
-  ctx.meta.attemptHeaders.forEach((v, k) => attemptHeaders.set(k, v));
-  const target = {
-    service: ctx.meta.service,
-    handler: ctx.meta.handler,
-    key: start.key ? start.key : undefined,
-    toString: () => `${ctx.meta.service}/${start.key ? start.key + "/" : ""}${ctx.meta.handler}`,
-  };
-  return {
-    target,
-    id: start.debugId,
-    headers,
-    attemptHeaders,
-    body: start.body,
-    extraArgs: ctx.meta.extraArgs,
-    idempotencyKey: start.idempotencyKey ?? headers.get("idempotency-key"),
-    scope: start.scope,
-    limitKey: start.limitKey,
-    get attemptCompletedSignal() {
-      return ctx.meta.attemptCompletedSignal();
-    },
-  };
 }
 
 export { CancelledError };
